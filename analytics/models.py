@@ -1,0 +1,1 @@
+# Analytics reads the other apps' tables; it owns no tables of its own.

@@ -1,0 +1,171 @@
+import uuid
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Cast, Round
+
+SUB_RATINGS = ("cultural_authenticity", "production_quality", "story", "acting", "cinematography")
+
+
+class MovieType(models.TextChoices):
+    MOVIE = "movie", "Movie"
+    SERIES = "series", "Series"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    YEAR = "year", "Year only (stored as January 1)"
+
+
+class CastRole(models.TextChoices):
+    ACTOR = "actor", "Actor"
+    DIRECTOR = "director", "Director"
+    PRODUCER = "producer", "Producer"
+    WRITER = "writer", "Writer"
+
+
+def _average(sum_field: str, count_field: str = "review_count"):
+    """Stored average of a sum/count pair; NULL while nothing is counted."""
+    return Case(
+        When(
+            **{f"{count_field}__gt": 0},
+            then=Round(Cast(F(sum_field), models.DecimalField(max_digits=14, decimal_places=4)) / F(count_field), 2),
+        ),
+        default=None,
+        output_field=models.DecimalField(max_digits=4, decimal_places=2),
+    )
+
+
+class Movie(models.Model):
+    """A film or series. Rating aggregates are denormalised here and changed only in SQL by
+    the reviews services (and repaired by `recompute_stats`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    type = models.CharField(max_length=10, choices=MovieType.choices, default=MovieType.MOVIE)
+    title = models.CharField(max_length=500)
+    local_title = models.CharField(max_length=500, blank=True, default="")
+    release_date = models.DateField(null=True, blank=True)
+    release_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    runtime = models.PositiveIntegerField(null=True, blank=True, help_text="Minutes")
+    plot_summary = models.TextField(blank=True, default="")
+    poster_url = models.URLField(max_length=500, blank=True, default="")
+    trailer_url = models.URLField(max_length=500, blank=True, default="")
+    director = models.CharField(max_length=255, blank=True, default="")
+    producer = models.CharField(max_length=255, blank=True, default="")
+    production_company = models.CharField(max_length=255, blank=True, default="")
+    production_state = models.CharField(max_length=100, blank=True, default="")
+    box_office_ng = models.CharField(max_length=100, blank=True, default="")
+    is_featured = models.BooleanField(default=False)
+
+    imdb_id = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    imdb_rating = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    imdb_votes = models.PositiveIntegerField(null=True, blank=True)
+
+    # --- aggregates over approved reviews (maintained by reviews.services) ---
+    review_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveBigIntegerField(default=0)
+    rating_count_1 = models.PositiveIntegerField(default=0)
+    rating_count_2 = models.PositiveIntegerField(default=0)
+    rating_count_3 = models.PositiveIntegerField(default=0)
+    rating_count_4 = models.PositiveIntegerField(default=0)
+    rating_count_5 = models.PositiveIntegerField(default=0)
+    rating_count_6 = models.PositiveIntegerField(default=0)
+    rating_count_7 = models.PositiveIntegerField(default=0)
+    rating_count_8 = models.PositiveIntegerField(default=0)
+    rating_count_9 = models.PositiveIntegerField(default=0)
+    rating_count_10 = models.PositiveIntegerField(default=0)
+    cultural_authenticity_sum = models.PositiveBigIntegerField(default=0)
+    production_quality_sum = models.PositiveBigIntegerField(default=0)
+    story_sum = models.PositiveBigIntegerField(default=0)
+    acting_sum = models.PositiveBigIntegerField(default=0)
+    cinematography_sum = models.PositiveBigIntegerField(default=0)
+    critic_count = models.PositiveIntegerField(default=0)
+    critic_rating_sum = models.PositiveBigIntegerField(default=0)
+    lemon_pie_rating = models.GeneratedField(
+        expression=_average("rating_sum"),
+        output_field=models.DecimalField(max_digits=4, decimal_places=2),
+        db_persist=True,
+    )
+
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "movies"
+        ordering = ["-release_date", "title", "id"]
+        indexes = [
+            models.Index(fields=["type", "-release_date"], name="movies_type_release_idx"),
+            models.Index(fields=["-release_date", "id"], name="movies_release_idx"),
+            models.Index(fields=["title"], name="movies_title_idx"),
+            models.Index(fields=["-review_count", "id"], name="movies_review_count_idx"),
+            models.Index(F("lemon_pie_rating").desc(nulls_last=True), "id", name="movies_rating_idx"),
+            models.Index(fields=["production_state"], name="movies_state_idx"),
+            models.Index(fields=["director"], name="movies_director_idx"),
+            models.Index(fields=["is_featured"], name="movies_featured_idx", condition=Q(is_featured=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(runtime__isnull=True) | Q(runtime__gt=0), name="movies_runtime_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(imdb_rating__isnull=True) | Q(imdb_rating__gte=0, imdb_rating__lte=10),
+                name="movies_imdb_rating_range",
+            ),
+            models.CheckConstraint(condition=Q(type__in=MovieType.values), name="movies_type_valid"),
+            models.CheckConstraint(condition=Q(critic_count__lte=F("review_count")), name="movies_critics_le_reviews"),
+        ]
+
+    def __str__(self):
+        year = f" ({self.release_date.year})" if self.release_date else ""
+        return f"{self.title}{year}"
+
+
+class MovieGenre(models.Model):
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="genre_rows")
+    genre = models.CharField(max_length=100)
+
+    class Meta:
+        db_table = "movie_genres"
+        ordering = ["genre"]
+        constraints = [models.UniqueConstraint(fields=["movie", "genre"], name="movie_genres_unique")]
+        indexes = [models.Index(fields=["genre", "movie"], name="movie_genres_genre_idx")]
+
+    def __str__(self):
+        return self.genre
+
+
+class MovieLanguage(models.Model):
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="language_rows")
+    language = models.CharField(max_length=50)
+
+    class Meta:
+        db_table = "movie_languages"
+        ordering = ["language"]
+        constraints = [models.UniqueConstraint(fields=["movie", "language"], name="movie_languages_unique")]
+        indexes = [models.Index(fields=["language", "movie"], name="movie_languages_lang_idx")]
+
+    def __str__(self):
+        return self.language
+
+
+class MovieCast(models.Model):
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="cast_rows")
+    actor_name = models.CharField(max_length=255)
+    character_name = models.CharField(max_length=255, blank=True, default="")
+    role_type = models.CharField(max_length=10, choices=CastRole.choices, default=CastRole.ACTOR)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "movie_cast"
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["movie", "actor_name", "character_name", "role_type"], name="movie_cast_unique"
+            ),
+            models.CheckConstraint(condition=Q(role_type__in=CastRole.values), name="movie_cast_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_name} ({self.role_type})"

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from lemonnpie import views
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    re_path(r"^health$", views.health),
+    path("api/v1/", include("lemonnpie.api_router")),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("admin/", admin.site.urls),
+    path("", include("django_prometheus.urls")),
+]
+if not settings.CLOUDINARY_URL:
+    # Local media (uploads without Cloudinary) served by the app itself, as WhiteNoise serves static.
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+
+handler404 = "lemonnpie.api.exceptions.handler404"
+handler500 = "lemonnpie.api.exceptions.handler500"

@@ -1,0 +1,103 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+
+
+class ModerationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class VoteType(models.TextChoices):
+    HELPFUL = "helpful", "Helpful"
+    UNHELPFUL = "unhelpful", "Unhelpful"
+
+
+RATING_FIELDS = (
+    "lemon_pie_rating",
+    "cultural_authenticity_rating",
+    "production_quality_rating",
+    "story_rating",
+    "acting_rating",
+    "cinematography_rating",
+)
+
+
+def _rating_in_range(field: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 1, f"{field}__lte": 10}), name=f"reviews_{field}_1_10"
+    )
+
+
+class Review(models.Model):
+    """One user's review of one movie. Only `approved` reviews count in any aggregate or list."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="reviews")
+    lemon_pie_rating = models.PositiveSmallIntegerField()
+    review_text = models.TextField()
+    review_language = models.CharField(max_length=10, default="en")
+    spoiler_warning = models.BooleanField(default=False)
+    cultural_authenticity_rating = models.PositiveSmallIntegerField()
+    production_quality_rating = models.PositiveSmallIntegerField()
+    story_rating = models.PositiveSmallIntegerField()
+    acting_rating = models.PositiveSmallIntegerField()
+    cinematography_rating = models.PositiveSmallIntegerField()
+    nollywood_tags = ArrayField(models.CharField(max_length=40), size=10, default=list, blank=True)
+    helpful_votes = models.PositiveIntegerField(default=0)
+    unhelpful_votes = models.PositiveIntegerField(default=0)
+    is_flagged = models.BooleanField(default=False)
+    moderation_status = models.CharField(
+        max_length=10, choices=ModerationStatus.choices, default=ModerationStatus.APPROVED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "reviews"
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "movie"], name="reviews_one_per_user_movie"),
+            *[_rating_in_range(field) for field in RATING_FIELDS],
+            models.CheckConstraint(
+                condition=Q(moderation_status__in=ModerationStatus.values), name="reviews_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["movie", "-created_at"], name="reviews_movie_created_idx"),
+            models.Index(fields=["user", "-created_at"], name="reviews_user_created_idx"),
+            models.Index(fields=["-created_at"], name="reviews_created_idx"),
+            models.Index(fields=["moderation_status", "is_flagged"], name="reviews_moderation_idx"),
+            GinIndex(fields=["nollywood_tags"], name="reviews_tags_gin"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.movie_id}: {self.lemon_pie_rating}/10"
+
+    @property
+    def helpfulness_score(self) -> int:
+        return self.helpful_votes - self.unhelpful_votes
+
+
+class ReviewVote(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_votes")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="votes")
+    vote_type = models.CharField(max_length=10, choices=VoteType.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "review_votes"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "review"], name="review_votes_one_per_user"),
+            models.CheckConstraint(condition=Q(vote_type__in=VoteType.values), name="review_votes_type_valid"),
+        ]
+        indexes = [models.Index(fields=["review", "vote_type"], name="review_votes_review_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.vote_type} {self.review_id}"
