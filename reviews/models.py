@@ -6,6 +6,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
+from reviews.querysets import ReviewQuerySet
+
 
 class ModerationStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -58,6 +60,8 @@ class Review(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         db_table = "reviews"
