@@ -1,0 +1,35 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics import selectors
+from analytics.api.serializers import AnalyticsQuerySerializer, AnalyticsSerializer, DashboardSerializer
+from lemonnpie.api.permissions import IsAdminRole, IsModeratorOrAdmin
+
+_DENIED = {
+    401: OpenApiResponse(description="Not signed in (envelope)."),
+    403: OpenApiResponse(description="Signed in without the required role (envelope)."),
+}
+
+
+class DashboardView(APIView):
+    permission_classes = [IsModeratorOrAdmin]
+
+    @extend_schema(tags=["admin"], responses={200: DashboardSerializer, **_DENIED})
+    def get(self, request):
+        return Response(DashboardSerializer(selectors.dashboard_counts()).data)
+
+
+class AnalyticsView(APIView):
+    permission_classes = [IsAdminRole]
+
+    @extend_schema(
+        tags=["admin"],
+        parameters=[AnalyticsQuerySerializer],
+        responses={200: AnalyticsSerializer, 400: OpenApiResponse(description="Bad `days`."), **_DENIED},
+    )
+    def get(self, request):
+        query = AnalyticsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = selectors.analytics_report(**query.validated_data)
+        return Response(AnalyticsSerializer(report).data)
