@@ -29,7 +29,7 @@ if not DEBUG:
         raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated host names).")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "lemonnpie.apps.LemonNPieAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -185,6 +185,7 @@ THROTTLE_RATES = {
     "user": env_str("THROTTLE_USER", "1200/min"),
     "auth": env_str("THROTTLE_AUTH", "30/min"),
     "login_failures": env_str("THROTTLE_LOGIN_FAILURES", "20/5min"),
+    "reports": env_str("THROTTLE_REPORTS", "30/hour"),
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
