@@ -2,18 +2,18 @@
 
 import uuid
 
+from accounts.services import user_revoke_refresh_tokens
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from reviews.services import review_moderate
 
 from accounts.models import Role, User
-from accounts.services import user_revoke_refresh_tokens
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
 from moderation.models import AuditAction, AuditLogEntry, ContentType, Report, ReportStatus
 from reviews.models import ModerationStatus, Review
-from reviews.services import review_moderate
 
 MODERATORS_GROUP = "Moderators"
 AUTO_HIDE_REPORTS = getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", 3)
