@@ -1,4 +1,4 @@
-"""Follow counters under storms of concurrent follows/unfollows from real threads (each thread
+"""Counters and idempotent toggles under storms of concurrent follows/unfollows from real threads (each thread
 has its own database connection), against the real PostgreSQL."""
 
 import random
@@ -9,8 +9,9 @@ from django.db import close_old_connections, connection
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from catalog.tests.factories import MovieFactory
 from social import services
-from social.models import Follow
+from social.models import Follow, WatchlistEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,3 +129,30 @@ def test_recompute_running_during_a_storm_leaves_exact_counters():
     assert _run_threads(work, 9) == []
     _assert_counters_match_rows(users)
     assert services.follow_counts_recompute(fix=False) == 0
+
+
+def test_watchlist_add_raced_from_many_threads_is_one_row():
+    user, movie = UserFactory(), MovieFactory()
+    created = []
+
+    def work(index):
+        created.append(services.watchlist_add(user=user, movie_id=movie.pk)[1])
+
+    assert _run_threads(work, 10) == []
+    assert created.count(True) == 1
+    assert WatchlistEntry.objects.filter(user=user, movie=movie).count() == 1
+
+
+def test_add_remove_storm_on_one_entry_never_errors():
+    user, movie = UserFactory(), MovieFactory()
+
+    def work(index):
+        for _ in range(15):
+            if index % 2:
+                services.watchlist_remove(user=user, movie_id=movie.pk)
+            else:
+                entry, _ = services.watchlist_add(user=user, movie_id=movie.pk)
+                assert entry.movie_id == movie.pk
+
+    assert _run_threads(work, 8) == []
+    assert WatchlistEntry.objects.filter(user=user, movie=movie).count() in (0, 1)
