@@ -6,9 +6,15 @@ follow goes through `social.services` so the follow counters stay exact.
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.utils.html import format_html
 
 from social import services
 from social.models import FavoriteEntry, Follow, WatchlistEntry
+
+
+def _filter_link(field: str, user) -> str:
+    """The user's email, linking to this list filtered to that user."""
+    return format_html('<a href="?{}__id__exact={}">{}</a>', field, user.pk, user.email)
 
 
 class _ReadMostlyAdmin(admin.ModelAdmin):
@@ -33,16 +39,15 @@ class FollowAdmin(_ReadMostlyAdmin):
     list_filter = ("created_at",)
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
-    # `?follower__id__exact=<uuid>` / `?following__id__exact=<uuid>` browse one user's graph.
-    list_display_links = None
+    list_display_links = None  # a click on an email filters the list to that user's graph
 
     @admin.display(description="follower", ordering="follower__email")
     def follower_email(self, obj):
-        return obj.follower.email
+        return _filter_link("follower", obj.follower)
 
     @admin.display(description="following", ordering="following__email")
     def following_email(self, obj):
-        return obj.following.email
+        return _filter_link("following", obj.following)
 
     def lookup_allowed(self, lookup, value, request=None):
         if lookup in ("follower__id__exact", "following__id__exact"):
@@ -63,11 +68,11 @@ class _MovieListAdmin(_ReadMostlyAdmin):
     list_filter = ("added_at",)
     date_hierarchy = "added_at"
     ordering = ("-added_at", "-id")
-    list_display_links = None
+    list_display_links = None  # a click on an email filters the list to that user's entries
 
     @admin.display(description="user", ordering="user__email")
     def user_email(self, obj):
-        return obj.user.email
+        return _filter_link("user", obj.user)
 
     @admin.display(description="movie", ordering="movie__title")
     def movie_title(self, obj):

@@ -32,6 +32,7 @@ def test_admin_lists_rows_and_filters_per_user(admin_site, model, factory):
     filtered = admin_site.get(f"{url}?{user_field}__id__exact={mine.pk}")
     assert filtered.status_code == 200
     assert mine.email in filtered.content.decode()
+    assert f"?{user_field}__id__exact={mine.pk}" in response.content.decode()  # emails link to the filter
     assert getattr(other, user_field).email not in filtered.content.decode()
     assert admin_site.get(f"{url}?q={mine.email}").status_code == 200
     assert admin_site.get(f"{url}add/").status_code == 403

@@ -318,3 +318,15 @@ def test_cloudinary_outage_is_503(auth_client, media_root, settings, monkeypatch
     assert response.status_code == 503
     assert response.json()["error"] == "service_unavailable"
     assert response["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "size", "stored"), [("JPEG", (6000, 3000), (4096, 2048)), ("PNG", (5000, 200), (4096, 164))]
+)
+def test_very_large_images_are_stored_downscaled_to_4096px(auth_client, media_root, fmt, size, stored):
+    body = _post(auth_client, image_bytes(fmt, size=size)).json()
+    assert (body["width"], body["height"]) == stored
+    with Image.open(_local_path(media_root, body["url"])) as original:
+        assert original.size == stored
+    with Image.open(_local_path(media_root, body["optimized_urls"]["large"])) as large:
+        assert large.size == (800, 600)
