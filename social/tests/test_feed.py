@@ -252,3 +252,28 @@ def test_feed_page_query_is_index_backed(user):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan on reviews" not in plan, plan
     assert "reviews_created_idx" in plan or "reviews_user_created_idx" in plan, plan
+
+
+def test_a_failing_invalidation_never_breaks_the_review_write(user, followed, monkeypatch, caplog):
+    def broken(**kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("social.receivers.feed_invalidate_followers", broken)
+    _announce(_review(followed[0], minutes_ago=1))  # does not raise
+    assert "feed invalidation failed" in caplog.text
+
+
+def test_feed_still_answers_when_the_cache_is_down(auth_client, followed, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        },
+    }
+    review = _review(followed[0], minutes_ago=1)
+    for _ in range(2):
+        response = auth_client.get(FEED)
+        assert response.status_code == 200
+        assert _ids(response) == [str(review.pk)]
