@@ -185,6 +185,7 @@ THROTTLE_RATES = {
     "user": env_str("THROTTLE_USER", "1200/min"),
     "auth": env_str("THROTTLE_AUTH", "30/min"),
     "login_failures": env_str("THROTTLE_LOGIN_FAILURES", "20/5min"),
+    "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],

@@ -280,11 +280,6 @@ class _FileSizeCapHandler(FileUploadHandler):
 class UploadRateThrottle(UserRateThrottle):
     scope = "uploads"
 
-    def get_rate(self):
-        from django.conf import settings
-
-        return settings.THROTTLE_RATES.get("uploads", "60/hour")
-
 
 _MULTIPART_OVERHEAD = 64 * 1024
 
