@@ -226,8 +226,10 @@ def test_anonymous_upload_is_401(api_client, media_root):
     _assert_refused(_post(api_client, image_bytes("PNG")), 401, "not_authenticated", media_root)
 
 
-def test_uploads_are_throttled_per_user(auth_client, media_root, settings):
-    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "uploads": "2/min"}
+def test_uploads_are_throttled_per_user(auth_client, media_root, monkeypatch):
+    from social.api.views import UploadRateThrottle
+
+    monkeypatch.setitem(UploadRateThrottle.THROTTLE_RATES, "uploads", "2/min")
     assert _post(auth_client, image_bytes("PNG", size=(32, 32))).status_code == 201
     assert _post(auth_client, image_bytes("PNG", size=(32, 32))).status_code == 201
     response = _post(auth_client, image_bytes("PNG", size=(32, 32)))
