@@ -1,15 +1,30 @@
 """Django admin for reviews: moderators browse, search and approve/reject. Every change that
 moves aggregates (status, deletion) goes through `reviews.services`, so counts stay exact."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import ngettext
 
 from reviews import services
 from reviews.models import ModerationStatus, Review
+from reviews.tags import normalize_tags
+
+
+class ReviewAdminForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ("is_flagged", "review_text", "review_language", "spoiler_warning", "nollywood_tags")
+
+    def clean_nollywood_tags(self):
+        tags, errors = normalize_tags(self.cleaned_data.get("nollywood_tags") or [])
+        if errors:
+            raise forms.ValidationError([message for _, message in sorted(errors.items())])
+        return tags
 
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
+    form = ReviewAdminForm
     list_display = (
         "short_text",
         "movie",
@@ -80,7 +95,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def _moderate(self, request, queryset, status, verb):
         done = 0
-        for review in queryset.order_by("movie_id", "id").only("pk", "movie_id"):
+        for review in queryset.select_related(None).order_by("movie_id", "id").only("pk", "movie_id"):
             services.review_moderate(review=review, status=status, actor=request.user)
             done += 1
         self.message_user(
@@ -101,9 +116,15 @@ class ReviewAdmin(admin.ModelAdmin):
     def hide_reviews(self, request, queryset):
         self._moderate(request, queryset, ModerationStatus.PENDING, "set to pending")
 
+    def save_model(self, request, obj, form, change):
+        # Only the edited columns: a full-row save would write back stale vote counters.
+        changed = [name for name in form.changed_data if name in ReviewAdminForm.Meta.fields]
+        if changed:
+            obj.save(update_fields=[*changed, "updated_at"])
+
     def delete_model(self, request, obj):
         services.review_delete(review=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        for review in queryset.order_by("movie_id", "id").only("pk", "movie_id"):
+        for review in queryset.select_related(None).order_by("movie_id", "id").only("pk", "movie_id"):
             services.review_delete(review=review, actor=request.user)

@@ -332,3 +332,44 @@ def review_unvote(*, review: Review, user) -> str | None:
             return None
         _move_vote_counters(review.pk, {_VOTE_COLUMN[row[0]]: -1})
     return row[0]
+
+
+# --- rows removed by cascades --------------------------------------------------------------------
+
+
+def user_content_remove(*, user) -> None:
+    """Before a user row is deleted (its reviews and votes would cascade away uncounted): delete
+    their reviews and withdraw their votes through the services, so every aggregate stays exact."""
+    for review in Review.objects.filter(user_id=user.pk).order_by("movie_id", "id").only("pk", "movie_id"):
+        review_delete(review=review, actor=user)
+    for review in Review.objects.filter(votes__user_id=user.pk).order_by("id").only("pk", "movie_id"):
+        review_unvote(review=review, user=user)
+
+
+def movie_reviews_detach(*, movie_id) -> None:
+    """Before a movie row is deleted (its reviews cascade): take those reviews out of their
+    authors' counters, in SQL, users locked in key order."""
+    with locked_atomic():
+        _lock_movie(movie_id)
+        approved = Review.objects.filter(movie_id=movie_id, moderation_status=ModerationStatus.APPROVED)
+        reviews = list(approved.order_by("user_id").values_list("pk", "user_id"))
+        if not reviews:
+            return
+        list(
+            User.objects.select_for_update(no_key=True)
+            .filter(pk__in=[user_id for _, user_id in reviews])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        with connection.cursor() as cursor:
+            # One review per (user, movie): each author loses exactly one review and its rating.
+            cursor.execute(
+                "UPDATE users SET review_count = users.review_count - 1, "
+                "review_rating_sum = users.review_rating_sum - r.lemon_pie_rating "
+                "FROM reviews r WHERE r.user_id = users.id AND r.movie_id = %s AND r.moderation_status = %s",
+                [movie_id, ModerationStatus.APPROVED],
+            )
+        for review_id, user_id in reviews:
+            _after_commit(
+                review_id=review_id, user_id=user_id, movie_id=movie_id, action="deleted", movie_changed=False
+            )

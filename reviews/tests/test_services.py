@@ -313,3 +313,41 @@ def test_review_create_refuses_fields_it_does_not_own(user, movie):
     with pytest.raises(ValueError, match="helpful_votes"):
         create(user, movie, helpful_votes=99)
     assert not Movie.objects.filter(review_count__gt=0).exists()
+
+
+# --- cascades from other apps --------------------------------------------------------------------
+
+
+def test_deleting_a_user_takes_their_reviews_and_votes_out_of_every_aggregate(movie, other_movie):
+    leaving = UserFactory()
+    staying = UserFactory()
+    their_review = create(leaving, movie, lemon_pie_rating=2)
+    kept = create(staying, other_movie, lemon_pie_rating=9)
+    create(UserFactory(), movie, lemon_pie_rating=6)
+    services.review_vote(review=kept, user=leaving, vote_type="unhelpful")
+    services.review_vote(review=their_review, user=staying, vote_type="helpful")
+    leaving.delete()
+    assert movie_stored(movie.pk)["review_count"] == 1
+    kept.refresh_from_db()
+    assert (kept.helpful_votes, kept.unhelpful_votes) == (0, 0)
+    assert_everything_exact()
+
+
+def test_deleting_a_movie_takes_its_reviews_out_of_their_authors_counters(movie, other_movie):
+    author = UserFactory()
+    create(author, movie, lemon_pie_rating=3)
+    create(author, other_movie, lemon_pie_rating=10)
+    hidden = create(UserFactory(), movie)
+    services.review_moderate(review=hidden, status="rejected")
+    Movie.objects.get(pk=movie.pk).delete()
+    author.refresh_from_db()
+    assert (author.review_count, author.review_rating_sum) == (1, 10)
+    assert_everything_exact()
+
+
+def test_tags_are_normalised_and_validated_by_the_services_too(user, movie):
+    review = create(user, movie, nollywood_tags=["Family Drama", "family_drama", "Òfin"])
+    assert review.nollywood_tags == ["family-drama", "ofin"]
+    with pytest.raises(ApplicationError) as info:
+        services.review_update(review=review, actor=user, nollywood_tags=["ok", "??"])
+    assert info.value.details == [{"field": "nollywood_tags.1", "message": "A tag needs at least one letter or digit."}]
