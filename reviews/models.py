@@ -101,6 +101,8 @@ class Review(models.Model):
             models.CheckConstraint(
                 condition=Q(moderation_status__in=ModerationStatus.values), name="reviews_status_valid"
             ),
+            # array_length() of an empty array is NULL, which a CHECK lets through.
+            models.CheckConstraint(condition=Q(nollywood_tags__len__lte=10), name="reviews_at_most_10_tags"),
         ]
         indexes = [
             models.Index(fields=["movie", "-created_at"], name="reviews_movie_created_idx"),

@@ -351,3 +351,11 @@ def test_tags_are_normalised_and_validated_by_the_services_too(user, movie):
     with pytest.raises(ApplicationError) as info:
         services.review_update(review=review, actor=user, nollywood_tags=["ok", "??"])
     assert info.value.details == [{"field": "nollywood_tags.1", "message": "A tag needs at least one letter or digit."}]
+
+
+def test_the_database_refuses_more_than_ten_tags_whoever_writes(user, movie):
+    from django.db import IntegrityError, transaction
+
+    review = create(user, movie)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Review.objects.filter(pk=review.pk).update(nollywood_tags=[f"t{n}" for n in range(11)])
