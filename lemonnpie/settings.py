@@ -147,6 +147,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic jobs (celery beat). reviews: recount every stored aggregate and repair drift.
+CELERY_BEAT_SCHEDULE = {
+    "reviews-recompute-stats": {
+        "task": "reviews.tasks.recompute_stats",
+        "schedule": env_int("RECOMPUTE_STATS_EVERY_SECONDS", 24 * 3600),
+    },
+}
+# How long a review/vote write waits for a row lock before answering 409 + Retry-After.
+REVIEWS_LOCK_TIMEOUT_MS = env_int("REVIEWS_LOCK_TIMEOUT_MS", 2000)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
