@@ -86,6 +86,7 @@ def assert_no_drift():
         "movie aggregates": 0,
         "review vote counts": 0,
         "user review counters": 0,
+        "user follow counters": 0,
     }
     assert all(not report.columns for report in reports)
 

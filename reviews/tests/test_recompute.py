@@ -40,7 +40,7 @@ def by_label(reports) -> dict:
 
 def test_no_drift_after_writes_through_the_services(world):
     reports = by_label(run_recomputers(fix=False))
-    assert set(reports) == {"movie aggregates", "review vote counts", "user review counters"}
+    assert set(reports) == {"movie aggregates", "review vote counts", "user review counters", "user follow counters"}
     assert all(report.drifted == 0 and not report.columns for report in reports.values())
     assert reports["movie aggregates"].checked == 2
     assert reports["review vote counts"].checked == 4
