@@ -5,7 +5,7 @@ changing), deletes go through `movie_delete`, and every change drops the cached 
 The search vector follows on its own (database triggers)."""
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.db.models.functions import ExtractYear
 
@@ -79,6 +79,7 @@ class MovieAdmin(admin.ModelAdmin):
     inlines = [GenreInline, LanguageInline, CastInline]
     actions = ["feature", "unfeature"]
     readonly_fields = AGGREGATE_FIELDS
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["type", "title", "local_title", "is_featured"]}),
         ("Release", {"fields": ["release_date", "release_date_precision", "runtime", "box_office_ng"]}),

@@ -180,6 +180,8 @@ class MovieWriteSerializer(serializers.Serializer):
         return _clean_names(value, label="language")
 
     def validate_cast(self, value):
+        # Defaults of nested fields are skipped on PATCH, so they are filled in here.
+        value = [{"character_name": "", "role_type": CastRole.ACTOR, **member} for member in value]
         seen = set()
         for index, member in enumerate(value):
             key = (member["actor_name"].casefold(), member["character_name"].casefold(), member["role_type"])
