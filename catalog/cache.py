@@ -44,11 +44,12 @@ def versioned_key(name: str) -> str:
     return f"catalog:v{catalog_version()}:{name}"
 
 
-def request_key(prefix: str, request) -> str:
-    """A versioned key for one GET: path without trailing slash and the sorted query string
-    (pagination links embed the host, so it is part of the key)."""
-    params = sorted((key, value) for key in request.query_params for value in request.query_params.getlist(key))
-    raw = "|".join([request.get_host(), request.scheme, request.path.rstrip("/"), repr(params)])
+def request_key(prefix: str, request, params: dict | None = None) -> str:
+    """A versioned key for one GET answer: host and scheme (pagination links embed them), the page,
+    and `params`, the validated parameters. Unknown parameters never make a new entry."""
+    known = {name: request.query_params[name] for name in ("page", "page_size") if name in request.query_params}
+    known.update({name: str(value) for name, value in (params or {}).items() if value not in (None, "")})
+    raw = "|".join([request.scheme, request.get_host(), request.path.rstrip("/"), repr(sorted(known.items()))])
     return versioned_key(f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}")
 
 

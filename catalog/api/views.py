@@ -1,5 +1,6 @@
 """Movies and series (API.md §5). Thin: selectors read, services write, `catalog.cache` remembers."""
 
+import hashlib
 import json
 import uuid
 
@@ -91,10 +92,9 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.movie_list_queryset(movie_type=self.movie_type)
 
-    def _paginated(self, queryset, serializer_class=MovieSummarySerializer, context=None):
+    def _page(self, queryset) -> dict:
         page = self.paginate_queryset(queryset)
-        data = serializer_class(page, many=True, context=context or {}).data
-        return _plain(self.get_paginated_response(data).data)
+        return self.get_paginated_response(MovieSummarySerializer(page, many=True).data).data
 
     def _detail_data(self, movie_id) -> dict:
         """The detail of one title, from the cache when possible (1 h, dropped on any change)."""
@@ -109,7 +109,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
         return data
 
     def list(self, request, *args, **kwargs):
-        return Response(self._paginated(self.filter_queryset(self.get_queryset())))
+        return Response(self._page(self.filter_queryset(self.get_queryset())))
 
     def retrieve(self, request, pk=None, *args, **kwargs):
         data = self._detail_data(_parse_id(pk))
@@ -119,10 +119,11 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
 
     @action(detail=False, methods=["get"])
     def search(self, request, *args, **kwargs):
-        key = request_key("search", request)
+        filterset = _validated(self.search_filter, request, self.get_queryset())
+        params = {**filterset.form.cleaned_data, "q": " ".join(filterset.form.cleaned_data["q"].casefold().split())}
+        key = request_key("search", request, params)
         data = cache.get(key)
         if data is None:
-            filterset = _validated(self.search_filter, request, self.get_queryset())
             q = filterset.form.cleaned_data["q"]
             page = self.paginate_queryset(selectors.movie_search(queryset=filterset.qs, q=q))
             snippets = selectors.movie_snippets(movie_ids=[movie.pk for movie in page], q=q)
@@ -205,7 +206,7 @@ class MovieViewSet(_CatalogueReadViewSet):
     @action(detail=False, methods=["get"], pagination_class=None)
     def suggestions(self, request, *args, **kwargs):
         q = _validated(filters.SuggestionFilter, request, self.get_queryset()).form.cleaned_data["q"]
-        key = versioned_key(f"suggest:{q.casefold()}")
+        key = versioned_key(f"suggest:{hashlib.sha256(' '.join(q.casefold().split()).encode()).hexdigest()}")
         data = cache.get(key)
         if data is None:
             data = _plain(MovieSuggestionListSerializer({"results": selectors.movie_suggestions(q=q)}).data)
@@ -235,7 +236,7 @@ class MovieViewSet(_CatalogueReadViewSet):
         key = request_key(name, request=self.request)
         data = cache.get(key)
         if data is None:
-            data = self._paginated(select())
+            data = _plain(self._page(select()))
             cache.set(key, data, ttl)
         return data
 

@@ -108,3 +108,21 @@ def test_answers_stay_correct_without_redis(no_redis, api_client, admin_client_a
     response = admin_client_api.patch(f"/api/v1/movies/{movie.pk}", {"title": "Ofin Mose 2"}, format="json")
     assert response.status_code == 200
     assert api_client.get(f"/api/v1/movies/{movie.pk}").json()["title"] == "Ofin Mose 2"
+
+
+def test_search_cache_is_keyed_by_validated_parameters(api_client, django_assert_num_queries):
+    MovieFactory(title="Lagos Heat")
+    first = api_client.get("/api/v1/movies/search", {"q": "Lagos  Heat"}).json()
+    with django_assert_num_queries(0):
+        # Same search in other words: case, spacing, an unknown parameter, the optional slash.
+        assert api_client.get("/api/v1/movies/search/", {"q": "lagos heat", "utm": "x"}).json()["count"] == 1
+    with django_assert_num_queries(5):  # another page size is another answer
+        api_client.get("/api/v1/movies/search", {"q": "lagos heat", "page_size": 5})
+    assert first["count"] == 1
+
+
+def test_invalid_search_parameters_never_touch_the_cache(api_client, monkeypatch):
+    calls = []
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: calls.append(args))
+    assert api_client.get("/api/v1/movies/search", {"q": ""}).status_code == 400
+    assert calls == []
