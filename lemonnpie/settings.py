@@ -233,7 +233,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MovieTypeEnum": "catalog.models.MovieType",
+        "CastRoleEnum": "catalog.models.CastRole",
+        "DatePrecisionEnum": "catalog.models.DatePrecision",
+    },
 }
 
 # --- CORS, mail, media, static --------------------------------------------------------------
