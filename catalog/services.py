@@ -2,7 +2,6 @@
 what it changed once that transaction commits."""
 
 from django.db import transaction
-from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from catalog.cache import catalog_invalidate, movie_invalidate
@@ -111,27 +110,10 @@ def movie_update(*, movie_id, data: dict, allow_featured: bool = False) -> Movie
 @transaction.atomic
 def movie_delete(*, movie_id) -> None:
     """Delete a movie and everything hanging off it. Its approved reviews leave their authors'
-    stored totals here, in SQL, since the cascade removes them without the reviews services."""
-    from accounts.models import User
-    from reviews.models import Review
-
+    stored totals through the reviews app's pre_delete hook (reviews.services.movie_reviews_detach)."""
     movie = Movie.objects.select_for_update().only("pk").filter(pk=movie_id).first()
     if movie is None:
         raise NotFound("No such movie.")
-    # Lock order: movie, then its reviews, then their authors (as the reviews services do).
-    reviews = Review.objects.select_for_update().filter(movie_id=movie.pk)
-    list(reviews.values_list("pk", flat=True))
-    per_author = (
-        Review.objects.visible()
-        .filter(movie_id=movie.pk)
-        .order_by("user_id")
-        .values("user_id")
-        .annotate(n=Count("pk"), total=Sum("lemon_pie_rating"))
-    )
-    for row in per_author:
-        User.objects.filter(pk=row["user_id"]).update(
-            review_count=F("review_count") - row["n"], review_rating_sum=F("review_rating_sum") - row["total"]
-        )
     movie.delete()
     _invalidate_on_commit(movie_id)
 
