@@ -222,11 +222,12 @@ def session_refresh(*, refresh: str) -> dict[str, str]:
         raise _token_refused("User not found.")
     if not user.is_active:
         raise _token_refused("This account is suspended.")
+    sid = session_of(token)
+    if sid is not None and RevokedSession.objects.filter(sid=sid).exists():
+        raise _token_refused("This session has ended.")
     if not _blacklist_once(token, user):
         raise _token_refused("Token is blacklisted.")
-    rotated = SessionRefreshToken.for_session(
-        user, sid=session_of(token), auth_time=token.get(AUTH_TIME_CLAIM) or token.get("iat")
-    )
+    rotated = SessionRefreshToken.for_session(user, sid=sid, auth_time=token.get(AUTH_TIME_CLAIM) or token.get("iat"))
     return token_pair(rotated)
 
 
@@ -243,10 +244,12 @@ def session_logout(*, user: User, refresh: str) -> None:
     if _user_id_of(payload) != user.pk:
         raise ApplicationError("This refresh token belongs to another account.", error="permission_denied", status=403)
     _lock_user(user.pk)
-    token = SessionRefreshToken(refresh, verify=False)
-    _blacklist_once(token, user)
+    _blacklist_once(SessionRefreshToken(refresh, verify=False), user)
     sid = session_of(payload)
     if sid is not None:
+        # A client may log out with an older token of the session: end the newest one too.
+        newer = [pk for pk, token_sid in _live_refresh_tokens(user) if token_sid == sid]
+        BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in newer], ignore_conflicts=True)
         RevokedSession.objects.get_or_create(sid=sid, defaults={"user": user})
 
 
@@ -255,6 +258,16 @@ def _sid_of_stored(raw: str) -> str | None:
         return session_of(token_backend.decode(raw, verify=False))
     except TokenBackendError:
         return None
+
+
+def _live_refresh_tokens(user: User) -> list[tuple[int, str | None]]:
+    """(outstanding row id, session id) of every unexpired, unrevoked refresh token of `user`."""
+    live = (
+        OutstandingToken.objects.filter(user_id=user.pk, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "token")
+    )
+    return [(pk, _sid_of_stored(raw)) for pk, raw in live]
 
 
 @transaction.atomic
@@ -266,14 +279,8 @@ def user_revoke_refresh_tokens(*, user: User, keep_session: str | None = None) -
     sessions are recorded as revoked. Without it, `token_version` is bumped, which ends every
     access token of the user at once (password reset, suspension)."""
     _lock_user(user.pk)
-    live = (
-        OutstandingToken.objects.filter(user_id=user.pk, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "token")
-    )
     revoked_ids, revoked_sids = [], set()
-    for pk, raw in live:
-        sid = _sid_of_stored(raw)
+    for pk, sid in _live_refresh_tokens(user):
         if keep_session is not None and sid == keep_session:
             continue
         revoked_ids.append(pk)

@@ -1,7 +1,9 @@
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts import services
@@ -163,6 +165,33 @@ def test_reset_lifts_a_lockout_and_marks_the_address_verified(api_client, django
     user.refresh_from_db()
     assert (user.login_attempts, user.locked_until, user.is_verified) == (0, None, True)
     assert login(api_client, user.email, NEW).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reset_token_sent_in_parallel_sets_one_password():
+    user = UserFactory()
+    token = password_reset_token.make(user)
+    barrier = threading.Barrier(4)
+    results: dict[str, int] = {}
+
+    def attempt(index):
+        try:
+            barrier.wait()
+            password = f"Parallel-password-{index}-x"
+            results[password] = reset(APIClient(), token, password).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    winners = [password for password, status in results.items() if status == 204]
+    assert len(winners) == 1 and sorted(results.values()) == [204, 400, 400, 400]
+    user.refresh_from_db()
+    assert user.check_password(winners[0])
 
 
 def test_a_weak_new_password_is_400_and_the_link_stays_usable(api_client, user, reset_link):

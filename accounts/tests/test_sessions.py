@@ -179,6 +179,17 @@ def test_logout_revokes_the_refresh_token_and_the_sessions_access_tokens(user):
     assert refresh(other["refresh"]).status_code == 200
 
 
+def test_logout_with_an_older_token_of_the_session_ends_its_newest_token_too(user):
+    session = sign_in(user)
+    rotated = refresh(session["refresh"]).json()
+    client = bearer(rotated["access"])
+
+    # The client sends the token it started with (already rotated away): the session still ends.
+    assert client.post(LOGOUT, {"refresh": session["refresh"]}, format="json").status_code == 204
+    assert_envelope(refresh(rotated["refresh"]), 401, "authentication_failed")
+    assert_envelope(client.get(PROFILE), 401, "authentication_failed")
+
+
 def test_logout_is_idempotent(user):
     session = sign_in(user)
     other_client = bearer(sign_in(user)["access"])
