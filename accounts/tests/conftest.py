@@ -64,8 +64,9 @@ def clock():
 
 
 @pytest.fixture
-def throttle_rates(settings):
-    """`throttle_rates(auth="2/min", login_failures="3/5min")` sets rates for this test."""
+def throttle_rates(settings, clock):
+    """`throttle_rates(auth="2/min", login_failures="3/5min")` sets rates for this test. The clock
+    stands still (move it with `clock`), so no request of the test straddles a window boundary."""
 
     def apply(**rates):
         rest = dict(settings.REST_FRAMEWORK)

@@ -200,7 +200,7 @@ def test_failed_logins_from_one_address_are_throttled_with_retry_after(api_clien
     assert login(api_client, user.email).status_code == 200
 
 
-def test_default_login_failures_rate_is_twenty_per_five_minutes(api_client, user):
+def test_default_login_failures_rate_is_twenty_per_five_minutes(api_client, user, clock):
     for index in range(20):
         assert login(api_client, f"spray{index}@example.ng", WRONG).status_code == 401
     assert login(api_client, user.email).status_code == 429
