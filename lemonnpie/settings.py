@@ -174,6 +174,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]  # admin sign-in shares the API lockout
+AUTH_SESSION_MAX_AGE = timedelta(days=env_int("JWT_SESSION_MAX_DAYS", 30))  # absolute, rotation cannot extend it
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
@@ -197,7 +200,7 @@ THROTTLE_RATES = {
     "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
 }
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "lemonnpie.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
