@@ -55,6 +55,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_verified = models.BooleanField(default=False)
     login_attempts = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Bumped whenever every session must end (password reset, suspension): access tokens carry it
+    # as the `ver` claim and authentication refuses any other value.
+    token_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -100,3 +103,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         if not self.review_count:
             return None
         return round(self.review_rating_sum / self.review_count, 2)
+
+
+class RevokedSession(models.Model):
+    """A signed-out session (`sid` claim). Its live access tokens are refused until they expire;
+    rows older than the access-token lifetime carry no information and are purged."""
+
+    sid = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="revoked_sessions")
+    revoked_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "accounts_revoked_session"
+
+    def __str__(self):
+        return f"{self.sid} ({self.user_id})"

@@ -1,3 +1,5 @@
+"""Thin Celery wrappers: they take plain values, then call a service."""
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -12,3 +14,20 @@ def send_templated_email(self, *, to: str, subject: str, template: str, context:
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+@shared_task(acks_late=True)
+def password_reset_mail(*, email: str) -> bool:
+    """Queued by forgot-password for every address alike; mails only real accounts."""
+    from accounts.services import password_reset_send
+
+    return password_reset_send(email=email)
+
+
+@shared_task
+def purge_expired_sessions() -> dict:
+    """Daily: drop expired refresh-token rows and revoked-session rows nobody can use any more."""
+    from accounts.services import sessions_purge_expired
+
+    tokens, sessions = sessions_purge_expired()
+    return {"tokens": tokens, "sessions": sessions}

@@ -3,13 +3,21 @@
 Movie detail lives under `movie:{id}`. Lists, featured and search results are stored under keys
 that embed a catalogue-wide version number; bumping the version orphans them all at once (they
 expire by TTL), so any change to any movie is visible on the next read.
+
+The cache is an accelerator only: with Redis down every read is a miss (the `default` alias
+ignores connection errors) and answers come straight from the database.
 """
+
+import hashlib
+import time
 
 from django.core.cache import cache
 
 DETAIL_TTL = 60 * 60
 FEATURED_TTL = 30 * 60
 SEARCH_TTL = 30 * 60
+SUGGESTIONS_TTL = 60 * 60
+TRENDING_TTL = 15 * 60
 _VERSION_KEY = "catalog:version"
 
 
@@ -17,12 +25,18 @@ def movie_detail_key(movie_id) -> str:
     return f"movie:{movie_id}"
 
 
+def _fresh_version() -> int:
+    # Time-based, so a version key lost to eviction or a restart never comes back as a number
+    # an older (still cached) generation of results was stored under.
+    return time.time_ns() // 1000
+
+
 def catalog_version() -> int:
     version = cache.get(_VERSION_KEY)
     if version is None:
-        cache.add(_VERSION_KEY, 1, None)
-        version = cache.get(_VERSION_KEY) or 1
-    return int(version)
+        cache.add(_VERSION_KEY, _fresh_version(), None)
+        version = cache.get(_VERSION_KEY)
+    return int(version or 0)
 
 
 def versioned_key(name: str) -> str:
@@ -30,10 +44,33 @@ def versioned_key(name: str) -> str:
     return f"catalog:v{catalog_version()}:{name}"
 
 
+def request_key(prefix: str, request, params: dict | None = None) -> str:
+    """A versioned key for one GET answer: host and scheme (pagination links embed them), the page,
+    and `params`, the validated parameters. Unknown parameters never make a new entry."""
+    known = {name: request.query_params[name] for name in ("page", "page_size") if name in request.query_params}
+    known.update({name: str(value) for name, value in (params or {}).items() if value not in (None, "")})
+    raw = "|".join([request.scheme, request.get_host(), request.path.rstrip("/"), repr(sorted(known.items()))])
+    return versioned_key(f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}")
+
+
+def _bump_version() -> None:
+    try:
+        if cache.incr(_VERSION_KEY) is not None:
+            return
+    except ValueError:  # the key is gone (evicted, flushed): start a new, never-used generation
+        pass
+    cache.set(_VERSION_KEY, _fresh_version(), None)
+
+
 def movie_invalidate(movie_id) -> None:
     """Forget the cached detail of one movie and every cached list that might include it."""
     cache.delete(movie_detail_key(movie_id))
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, None)
+    _bump_version()
+
+
+def catalog_invalidate(movie_ids=()) -> None:
+    """`movie_invalidate` for many movies at once (bulk import, admin actions)."""
+    keys = [movie_detail_key(movie_id) for movie_id in movie_ids]
+    if keys:
+        cache.delete_many(keys)
+    _bump_version()

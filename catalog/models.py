@@ -1,9 +1,12 @@
 import uuid
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, When
-from django.db.models.functions import Cast, Round
+from django.db.models.functions import Cast, Round, Upper
+
+from catalog.expressions import Fold
 
 SUB_RATINGS = ("cultural_authenticity", "production_quality", "story", "acting", "cinematography")
 
@@ -88,6 +91,8 @@ class Movie(models.Model):
         db_persist=True,
     )
 
+    # Weighted tsvector (titles A; people, company, state B; plot C; genres D) kept current by the
+    # database triggers of migration 0002 on movies, movie_cast and movie_genres. Never set it here.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -96,14 +101,23 @@ class Movie(models.Model):
         db_table = "movies"
         ordering = ["-release_date", "title", "id"]
         indexes = [
-            models.Index(fields=["type", "-release_date"], name="movies_type_release_idx"),
-            models.Index(fields=["-release_date", "id"], name="movies_release_idx"),
-            models.Index(fields=["title"], name="movies_title_idx"),
+            # One index per documented ordering (ties broken by id) ...
+            models.Index(F("release_date").desc(nulls_last=True), "title", "id", name="movies_release_order_idx"),
+            models.Index(
+                "type", F("release_date").desc(nulls_last=True), "title", "id", name="movies_type_release_order_idx"
+            ),
+            models.Index("title", "id", name="movies_title_order_idx"),
+            models.Index(F("created_at").desc(), "id", name="movies_created_order_idx"),
             models.Index(fields=["-review_count", "id"], name="movies_review_count_idx"),
             models.Index(F("lemon_pie_rating").desc(nulls_last=True), "id", name="movies_rating_idx"),
-            models.Index(fields=["production_state"], name="movies_state_idx"),
-            models.Index(fields=["director"], name="movies_director_idx"),
+            # ... and per filter: `production_state` is case-insensitive, `director` an accent-insensitive substring.
+            models.Index(Upper("production_state"), name="movies_state_upper_idx"),
+            GinIndex(OpClass(Fold("director"), name="gin_trgm_ops"), name="movies_director_trgm"),
             models.Index(fields=["is_featured"], name="movies_featured_idx", condition=Q(is_featured=True)),
+            # Full-text search (vector maintained by triggers, migration 0002) and typo-tolerant suggestions.
+            GinIndex(fields=["search_vector"], name="movies_search_gin"),
+            GinIndex(OpClass(Fold("title"), name="gin_trgm_ops"), name="movies_title_trgm"),
+            GinIndex(OpClass(Fold("local_title"), name="gin_trgm_ops"), name="movies_local_title_trgm"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -114,6 +128,9 @@ class Movie(models.Model):
                 name="movies_imdb_rating_range",
             ),
             models.CheckConstraint(condition=Q(type__in=MovieType.values), name="movies_type_valid"),
+            models.CheckConstraint(
+                condition=Q(release_date_precision__in=DatePrecision.values), name="movies_date_precision_valid"
+            ),
             models.CheckConstraint(condition=Q(critic_count__lte=F("review_count")), name="movies_critics_le_reviews"),
         ]
 
@@ -129,8 +146,11 @@ class MovieGenre(models.Model):
     class Meta:
         db_table = "movie_genres"
         ordering = ["genre"]
-        constraints = [models.UniqueConstraint(fields=["movie", "genre"], name="movie_genres_unique")]
-        indexes = [models.Index(fields=["genre", "movie"], name="movie_genres_genre_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "genre"], name="movie_genres_unique"),
+            models.CheckConstraint(condition=~Q(genre=""), name="movie_genres_not_blank"),
+        ]
+        indexes = [models.Index(Upper("genre"), "movie", name="movie_genres_upper_idx")]
 
     def __str__(self):
         return self.genre
@@ -143,8 +163,11 @@ class MovieLanguage(models.Model):
     class Meta:
         db_table = "movie_languages"
         ordering = ["language"]
-        constraints = [models.UniqueConstraint(fields=["movie", "language"], name="movie_languages_unique")]
-        indexes = [models.Index(fields=["language", "movie"], name="movie_languages_lang_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "language"], name="movie_languages_unique"),
+            models.CheckConstraint(condition=~Q(language=""), name="movie_languages_not_blank"),
+        ]
+        indexes = [models.Index(Upper("language"), "movie", name="movie_languages_upper_idx")]
 
     def __str__(self):
         return self.language
@@ -165,6 +188,7 @@ class MovieCast(models.Model):
                 fields=["movie", "actor_name", "character_name", "role_type"], name="movie_cast_unique"
             ),
             models.CheckConstraint(condition=Q(role_type__in=CastRole.values), name="movie_cast_role_valid"),
+            models.CheckConstraint(condition=~Q(actor_name=""), name="movie_cast_name_not_blank"),
         ]
 
     def __str__(self):

@@ -147,6 +147,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic jobs (celery beat). reviews: recount every stored aggregate and repair drift.
+CELERY_BEAT_SCHEDULE = {
+    "reviews-recompute-stats": {
+        "task": "reviews.tasks.recompute_stats",
+        "schedule": env_int("RECOMPUTE_STATS_EVERY_SECONDS", 24 * 3600),
+    },
+}
+# How long a review/vote write waits for a row lock before answering 409 + Retry-After.
+REVIEWS_LOCK_TIMEOUT_MS = env_int("REVIEWS_LOCK_TIMEOUT_MS", 2000)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -164,6 +173,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]  # admin sign-in shares the API lockout
+AUTH_SESSION_MAX_AGE = timedelta(days=env_int("JWT_SESSION_MAX_DAYS", 30))  # absolute, rotation cannot extend it
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
@@ -186,9 +198,10 @@ THROTTLE_RATES = {
     "auth": env_str("THROTTLE_AUTH", "30/min"),
     "login_failures": env_str("THROTTLE_LOGIN_FAILURES", "20/5min"),
     "reports": env_str("THROTTLE_REPORTS", "30/hour"),
+    "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
 }
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "lemonnpie.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -224,7 +237,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MovieTypeEnum": "catalog.models.MovieType",
+        "CastRoleEnum": "catalog.models.CastRole",
+        "DatePrecisionEnum": "catalog.models.DatePrecision",
+    },
 }
 
 # --- CORS, mail, media, static --------------------------------------------------------------
@@ -292,9 +309,14 @@ LOGGING = {
     "filters": {"request_id": {"()": "lemonnpie.middleware.RequestIDLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "lemonnpie.middleware.JSONLogFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env_str("LOG_FORMAT", "plain" if DEBUG else "json"),
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -1,7 +1,10 @@
 """Routes of this app on the one API router (see lemonnpie/api_router.py)."""
 
+from catalog.api.views import MovieViewSet, SeriesViewSet
+
 urlpatterns = []
 
 
 def register(router):
-    pass
+    router.register("movies", MovieViewSet, basename="movie")
+    router.register("series", SeriesViewSet, basename="series")

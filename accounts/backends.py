@@ -1,0 +1,27 @@
+"""Password sign-in for the Django admin, under the same defences as the API: the per-account
+lockout, suspension and the per-address `login_failures` throttle."""
+
+from django.contrib.auth.backends import ModelBackend
+
+from accounts.services import InvalidCredentials, user_authenticate
+from accounts.throttles import LoginFailureThrottle
+from lemonnpie.api.exceptions import ApplicationError
+
+
+class LockoutModelBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        email = username if username is not None else kwargs.get("email")
+        if email is None or password is None:
+            return None
+        throttle = LoginFailureThrottle()
+        if request is not None and not throttle.allow_request(request, None):
+            return None
+        try:
+            user = user_authenticate(email=email, password=password)
+        except InvalidCredentials:
+            if request is not None:
+                throttle.record_failure(request)
+            return None
+        except ApplicationError:  # locked or suspended: the admin shows its generic refusal
+            return None
+        return user if self.user_can_authenticate(user) else None

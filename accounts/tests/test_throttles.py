@@ -1,0 +1,88 @@
+import threading
+
+import pytest
+from django.core.cache import caches
+
+from accounts.throttles import WindowCounter, parse_rate
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"),
+    [
+        ("20/5min", (20, 300)),
+        ("30/min", (30, 60)),
+        ("300/m", (300, 60)),
+        ("5/hour", (5, 3600)),
+        ("2/3hours", (2, 10800)),
+        ("1/s", (1, 1)),
+        ("10/sec", (10, 1)),
+        ("100/day", (100, 86400)),
+        (" 7 / 10 mins ", (7, 600)),
+    ],
+)
+def test_rates_are_parsed_with_multipliers(rate, expected):
+    assert parse_rate(rate) == expected
+
+
+@pytest.mark.parametrize("rate", ["20", "x/min", "20/fortnight", "20/5", ""])
+def test_bad_rates_are_refused(rate):
+    with pytest.raises(ValueError):
+        parse_rate(rate)
+
+
+def test_counter_blocks_at_the_limit_and_tells_how_long_to_wait():
+    counter = WindowCounter("test:block", limit=3, duration=300)
+    start = 3000.0  # the start of a window
+    for _ in range(3):
+        assert not counter.blocked(start)
+        counter.hit(start)
+    assert counter.blocked(start + 10)
+    wait = counter.wait(start + 10)
+    assert wait == pytest.approx(290)  # to the end of this window; then 3 * (1 - g) < 3 at once
+    assert not counter.blocked(start + 10 + wait + 1)
+
+
+def test_the_previous_window_slides_out_gradually():
+    counter = WindowCounter("test:slide", limit=4, duration=100)
+    for _ in range(4):
+        counter.hit(1050.0)  # the middle of window 10
+    # At 20% into window 11, 80% of window 10 still counts: 3.2 < 4.
+    assert counter.estimate(1120.0) == pytest.approx(3.2)
+    assert not counter.blocked(1120.0)
+    counter.hit(1120.0)
+    assert counter.blocked(1120.0)  # 1 + 3.2 >= 4
+    # It frees up when 1 + 4 * (1 - f) < 4, i.e. f > 0.25: at 1125.
+    assert counter.wait(1120.0) == pytest.approx(5)
+    assert not counter.blocked(1126.0)
+
+
+def test_counters_are_separate_per_key():
+    WindowCounter("test:a", limit=1, duration=60).hit(600.0)
+    assert WindowCounter("test:a", limit=1, duration=60).blocked(600.0)
+    assert not WindowCounter("test:b", limit=1, duration=60).blocked(600.0)
+
+
+def test_parallel_hits_are_never_lost():
+    """DRF's list-based throttles lose updates under concurrency; an atomic incr does not."""
+    counter = WindowCounter("test:parallel", limit=1000, duration=3600)
+    now = 7200.0
+    barrier = threading.Barrier(10)
+
+    def hit_many():
+        barrier.wait()
+        for _ in range(20):
+            WindowCounter("test:parallel", limit=1000, duration=3600).hit(now)
+
+    threads = [threading.Thread(target=hit_many) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert counter.estimate(now) == 200
+
+
+def test_counters_live_in_the_security_cache():
+    WindowCounter("test:where", limit=5, duration=60).hit(120.0)
+    assert caches["security"].get("test:where:2") == 1
+    assert caches["default"].get("test:where:2") is None

@@ -1,0 +1,143 @@
+"""Query parameters of the movie list and search (API.md §5). Every value is validated: a bad one
+is a 400 `validation_error` naming the parameter, never a 500 or a silently ignored filter."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from catalog.expressions import folded_contains
+from catalog.models import Movie, MovieGenre, MovieLanguage, MovieType
+
+YEAR_MIN, YEAR_MAX = 1870, 2100
+
+ORDERING_FIELDS = ("release_date", "title", "lemon_pie_rating", "review_count", "created_at")
+ORDERING_CHOICES = [(value, value) for field in ORDERING_FIELDS for value in (field, f"-{field}")]
+NULLABLE_ORDERING = {"release_date", "lemon_pie_rating"}
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, bound: str = "exact", **kwargs):
+        kwargs.setdefault("min_value", YEAR_MIN)
+        kwargs.setdefault("max_value", YEAR_MAX)
+        super().__init__(*args, **kwargs)
+        self.bound = bound
+
+    def filter(self, qs, value):
+        # Ranges on the date itself, so the release_date indexes apply (EXTRACT(YEAR) would not).
+        if value in (None, ""):
+            return qs
+        if self.bound in ("exact", "min"):
+            qs = qs.filter(release_date__gte=datetime.date(value, 1, 1))
+        if self.bound in ("exact", "max") and value < YEAR_MAX:
+            qs = qs.filter(release_date__lt=datetime.date(value + 1, 1, 1))
+        if self.bound == "max":
+            qs = qs.filter(release_date__isnull=False)
+        return qs
+
+
+class MovieFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("year_min"), data.get("year_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("year_max", "Must not be before year_min.")
+        return data
+
+
+def _text(**kwargs):
+    return django_filters.CharFilter(max_length=kwargs.pop("max_length", 100), **kwargs)
+
+
+class MovieFilter(django_filters.FilterSet):
+    genre = _text(method="filter_genre", help_text="Genre name, case-insensitive (e.g. Drama).")
+    language = _text(method="filter_language", help_text="Language name, case-insensitive (e.g. Yoruba).")
+    year = YearFilter(help_text=f"Release year ({YEAR_MIN}..{YEAR_MAX}).")
+    year_min = YearFilter(bound="min", help_text="Released in or after this year.")
+    year_max = YearFilter(bound="max", help_text="Released in or before this year.")
+    production_state = _text(field_name="production_state", lookup_expr="iexact", help_text="Nigerian state.")
+    type = django_filters.ChoiceFilter(choices=MovieType.choices, help_text="movie or series.")
+    rating_min = django_filters.NumberFilter(
+        field_name="lemon_pie_rating",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=10,
+        max_digits=4,
+        decimal_places=2,
+        help_text="Minimum LemonNPie rating (0..10); unrated titles are left out.",
+    )
+    director = _text(
+        max_length=255, method="filter_director", help_text="Part of a director's name, accents and case ignored."
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=ORDERING_CHOICES,
+        method="filter_ordering",
+        help_text="Sort field, `-` for descending. Undated and unrated titles always sort last.",
+    )
+
+    class Meta:
+        model = Movie
+        fields = []
+        form = MovieFilterForm
+
+    def filter_genre(self, qs, name, value):
+        return qs.filter(Exists(MovieGenre.objects.filter(movie=OuterRef("pk"), genre__iexact=value)))
+
+    def filter_language(self, qs, name, value):
+        return qs.filter(Exists(MovieLanguage.objects.filter(movie=OuterRef("pk"), language__iexact=value)))
+
+    def filter_director(self, qs, name, value):
+        return qs.filter(folded_contains("director", value))
+
+    def filter_ordering(self, qs, name, value):
+        field = value.lstrip("-")
+        descending = value.startswith("-")
+        if field in NULLABLE_ORDERING:
+            primary = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+        else:
+            primary = F(field).desc() if descending else F(field).asc()
+        return qs.order_by(primary, "id")
+
+
+class SeriesFilter(MovieFilter):
+    """Under /series the type is fixed."""
+
+    type = None
+
+
+class MovieSearchFilter(MovieFilter):
+    """Search is ranked, so `ordering` does not apply; `q` is required."""
+
+    q = django_filters.CharFilter(
+        method="filter_noop",
+        required=True,
+        max_length=200,
+        help_text='Search words (1..200 characters). Accents are ignored; `"phrase"`, `or` and `-word` work.',
+    )
+    ordering = None
+
+    def filter_noop(self, qs, name, value):
+        return qs
+
+
+class SeriesSearchFilter(MovieSearchFilter):
+    type = None
+
+
+class SuggestionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_noop", required=True, max_length=200, help_text="The start of a title, typos allowed."
+    )
+
+    class Meta:
+        model = Movie
+        fields = []
+
+    def filter_noop(self, qs, name, value):
+        return qs

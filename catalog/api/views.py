@@ -1,0 +1,251 @@
+"""Movies and series (API.md §5). Thin: selectors read, services write, `catalog.cache` remembers."""
+
+import hashlib
+import json
+import uuid
+
+from django.core.cache import cache
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from accounts.models import Role
+from catalog import selectors, services
+from catalog.api import filters
+from catalog.api.schema import errors
+from catalog.api.serializers import (
+    MovieDetailSerializer,
+    MovieSearchResultSerializer,
+    MovieSuggestionListSerializer,
+    MovieWriteSerializer,
+)
+from catalog.cache import (
+    DETAIL_TTL,
+    FEATURED_TTL,
+    SEARCH_TTL,
+    SUGGESTIONS_TTL,
+    TRENDING_TTL,
+    movie_detail_key,
+    request_key,
+    versioned_key,
+)
+from catalog.models import MovieType
+from catalog.serializers import MovieSummarySerializer
+from lemonnpie.api.exceptions import NotFound
+from lemonnpie.api.permissions import has_role
+
+UUID_RE = "[0-9a-fA-F-]{36}"
+
+
+class MoviePermission(permissions.BasePermission):
+    """Anyone reads; moderators and admins add titles; only admins change or delete them."""
+
+    message = "Only administrators may change or delete titles; moderators may add them."
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if view.action == "create":
+            return has_role(request.user, Role.MODERATOR, Role.ADMIN)
+        return has_role(request.user, Role.ADMIN)
+
+
+def _plain(data):
+    """Serializer output as plain JSON types, safe to pickle into the cache."""
+    return json.loads(JSONRenderer().render(data))
+
+
+def _validated(filterset_class, request, queryset):
+    """The bound filterset, or the 400 envelope naming every bad parameter."""
+    filterset = filterset_class(request.query_params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise translate_validation(filterset.errors)
+    return filterset
+
+
+def _parse_id(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound("No such title.") from None
+
+
+class _CatalogueReadViewSet(viewsets.GenericViewSet):
+    """List, detail and search, optionally restricted to one `movie_type`."""
+
+    movie_type: str | None = None
+    list_filter = filters.MovieFilter
+    search_filter = filters.MovieSearchFilter
+    lookup_value_regex = UUID_RE
+    filter_backends = [DjangoFilterBackend]
+    permission_classes = [MoviePermission]
+    serializer_class = MovieSummarySerializer
+
+    @property
+    def filterset_class(self):
+        return self.search_filter if self.action == "search" else self.list_filter
+
+    def get_queryset(self):
+        return selectors.movie_list_queryset(movie_type=self.movie_type)
+
+    def _page(self, queryset) -> dict:
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(MovieSummarySerializer(page, many=True).data).data
+
+    def _detail_data(self, movie_id) -> dict:
+        """The detail of one title, from the cache when possible (1 h, dropped on any change)."""
+        key = movie_detail_key(movie_id)
+        data = cache.get(key)
+        if data is None:
+            movie = selectors.movie_get(movie_id=movie_id)
+            if movie is None:
+                raise NotFound("No such title.")
+            data = _plain(MovieDetailSerializer(movie).data)
+            cache.set(key, data, DETAIL_TTL)
+        return data
+
+    def list(self, request, *args, **kwargs):
+        return Response(self._page(self.filter_queryset(self.get_queryset())))
+
+    def retrieve(self, request, pk=None, *args, **kwargs):
+        data = self._detail_data(_parse_id(pk))
+        if self.movie_type and data["type"] != self.movie_type:
+            raise NotFound("No such title.")
+        return Response(data)
+
+    @action(detail=False, methods=["get"])
+    def search(self, request, *args, **kwargs):
+        filterset = _validated(self.search_filter, request, self.get_queryset())
+        params = {**filterset.form.cleaned_data, "q": " ".join(filterset.form.cleaned_data["q"].casefold().split())}
+        key = request_key("search", request, params)
+        data = cache.get(key)
+        if data is None:
+            q = filterset.form.cleaned_data["q"]
+            page = self.paginate_queryset(selectors.movie_search(queryset=filterset.qs, q=q))
+            snippets = selectors.movie_snippets(movie_ids=[movie.pk for movie in page], q=q)
+            rows = MovieSearchResultSerializer(page, many=True, context={"snippets": snippets}).data
+            data = _plain(self.get_paginated_response(rows).data)
+            cache.set(key, data, SEARCH_TTL)
+        return Response(data)
+
+
+_READ_SCHEMAS = {
+    "list": extend_schema(responses={200: MovieSummarySerializer(many=True), **errors(400, 404)}),
+    "retrieve": extend_schema(responses={200: MovieDetailSerializer, **errors(404)}),
+    "search": extend_schema(
+        responses={200: MovieSearchResultSerializer(many=True), **errors(400, 404)},
+        description="Full-text search, best match first; accents ignored. Each row adds `rank` and an "
+        "HTML-escaped `snippet` of the plot with matches in `<mark>`. Cached for 30 minutes.",
+    ),
+}
+
+
+@extend_schema_view(
+    **{name: extend_schema(tags=["movies"]) for name in ("list", "retrieve", "search")},
+    create=extend_schema(
+        tags=["movies"],
+        request=MovieWriteSerializer,
+        responses={201: MovieDetailSerializer, **errors(400, 401, 403, 409)},
+        description="Admins and moderators. `genres`, `languages` and `cast` are written in the same "
+        "transaction; `is_featured` is applied for admins only.",
+    ),
+    update=extend_schema(
+        tags=["movies"],
+        request=MovieWriteSerializer,
+        responses={200: MovieDetailSerializer, **errors(400, 401, 403, 404, 409)},
+        description="Admins. Lists given replace the stored ones.",
+    ),
+    partial_update=extend_schema(
+        tags=["movies"],
+        request=MovieWriteSerializer,
+        responses={200: MovieDetailSerializer, **errors(400, 401, 403, 404, 409)},
+        description="Admins. Only the fields given change; lists given replace the stored ones.",
+    ),
+    destroy=extend_schema(tags=["movies"], responses={204: None, **errors(401, 403, 404)}, description="Admins."),
+)
+@extend_schema_view(**_READ_SCHEMAS)
+class MovieViewSet(_CatalogueReadViewSet):
+    """Films and series together (`type` filters); admins and moderators curate them."""
+
+    def create(self, request, *args, **kwargs):
+        body = MovieWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        movie = services.movie_create(data=body.validated_data, allow_featured=has_role(request.user, Role.ADMIN))
+        return Response(self._fresh_detail(movie.pk), status=status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        movie_id = _parse_id(pk)
+        body = MovieWriteSerializer(data=request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        services.movie_update(movie_id=movie_id, data=body.validated_data, allow_featured=True)
+        return Response(self._fresh_detail(movie_id))
+
+    def partial_update(self, request, pk=None, *args, **kwargs):
+        return self.update(request, pk, partial=True)
+
+    def destroy(self, request, pk=None, *args, **kwargs):
+        services.movie_delete(movie_id=_parse_id(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _fresh_detail(self, movie_id) -> dict:
+        movie = selectors.movie_get(movie_id=movie_id)
+        return _plain(MovieDetailSerializer(movie).data)
+
+    @extend_schema(
+        tags=["movies"],
+        parameters=[OpenApiParameter("q", str, required=True, description="Part of a title; typos allowed.")],
+        responses={200: MovieSuggestionListSerializer, **errors(400)},
+        description="At most 10 titles similar to `q` (trigram similarity over the title and local "
+        "title, accents ignored), closest first.",
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def suggestions(self, request, *args, **kwargs):
+        q = _validated(filters.SuggestionFilter, request, self.get_queryset()).form.cleaned_data["q"]
+        key = versioned_key(f"suggest:{hashlib.sha256(' '.join(q.casefold().split()).encode()).hexdigest()}")
+        data = cache.get(key)
+        if data is None:
+            data = _plain(MovieSuggestionListSerializer({"results": selectors.movie_suggestions(q=q)}).data)
+            cache.set(key, data, SUGGESTIONS_TTL)
+        return Response(data)
+
+    @extend_schema(
+        tags=["movies"],
+        responses={200: MovieSummarySerializer(many=True), **errors(404)},
+        description="Titles admins marked featured; the best-rated ones while none are. Cached 30 minutes.",
+    )
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def featured(self, request, *args, **kwargs):
+        return Response(self._cached_page("featured", FEATURED_TTL, selectors.movie_featured))
+
+    @extend_schema(
+        tags=["movies"],
+        responses={200: MovieSummarySerializer(many=True), **errors(404)},
+        description="Most reviews and review votes in the last 7 days, then all-time activity (which is "
+        "the whole order when the week is quiet). Cached 15 minutes.",
+    )
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def trending(self, request, *args, **kwargs):
+        return Response(self._cached_page("trending", TRENDING_TTL, selectors.movie_trending))
+
+    def _cached_page(self, name: str, ttl: int, select) -> dict:
+        key = request_key(name, request=self.request)
+        data = cache.get(key)
+        if data is None:
+            data = _plain(self._page(select()))
+            cache.set(key, data, ttl)
+        return data
+
+
+@extend_schema_view(**{name: extend_schema(tags=["series"]) for name in ("list", "retrieve", "search")})
+@extend_schema_view(**_READ_SCHEMAS)
+class SeriesViewSet(_CatalogueReadViewSet):
+    """The same catalogue restricted to `type = series`: a film's id here is a 404."""
+
+    movie_type = MovieType.SERIES
+    list_filter = filters.SeriesFilter
+    search_filter = filters.SeriesSearchFilter

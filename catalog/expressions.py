@@ -1,0 +1,72 @@
+"""Database expressions for accent-insensitive catalogue search.
+
+`lnp_fold(text)` is an IMMUTABLE SQL wrapper around `unaccent` (created in migration 0002), so it
+can appear in index expressions: the trigram indexes are built on exactly `lnp_fold(column)` and
+the lookups below compare exactly that expression, which is what lets PostgreSQL use them.
+`lnp_search` is a text search configuration: `english` with the `unaccent` filtering dictionary in
+front of the stemmer, so `Òfin Mósè`, `ofin mose` and `OFIN MOSE` give the same lexemes and
+`ts_headline` still highlights the accented original.
+"""
+
+from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.db import models
+from django.db.models import Func, Lookup, Q, Value
+from django.db.models.functions import Concat, Greatest
+
+SEARCH_CONFIG = "lnp_search"
+
+
+class Fold(Func):
+    """`lnp_fold(expr)`: the text without accents, tone marks, under-dots or hooks (`Ìjọ̀ba` → `Ijoba`)."""
+
+    function = "lnp_fold"
+    arity = 1
+    output_field = models.TextField()
+
+
+class ILike(Lookup):
+    """`lhs ILIKE rhs` without Django's UPPER() wrapping, so a trigram index on `lhs` stays usable."""
+
+    lookup_name = "raw_ilike"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} ILIKE {rhs}", (*lhs_params, *rhs_params)
+
+
+def like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def folded_contains(column: str, value: str) -> ILike:
+    """Accent- and case-insensitive substring match of `value` in `column` (trigram-indexed)."""
+    pattern = Concat(Value("%"), Fold(Value(like_escape(value))), Value("%"), output_field=models.TextField())
+    return ILike(Fold(column), pattern)
+
+
+def title_matches(query: str) -> Q:
+    """Title or local title is trigram-similar to `query`, or contains a run of words like it.
+
+    Both operators are answered by the GIN trigram indexes on `lnp_fold(title)` and
+    `lnp_fold(local_title)`."""
+    folded = Fold(Value(query))
+    return (
+        Q(TrigramSimilar(Fold("title"), folded))
+        | Q(TrigramWordSimilar(Fold("title"), folded))
+        | Q(TrigramSimilar(Fold("local_title"), folded))
+        | Q(TrigramWordSimilar(Fold("local_title"), folded))
+    )
+
+
+def title_similarity(query: str):
+    """How well `query` matches the title or the local title, 0..1."""
+    folded = Fold(Value(query))
+    return Greatest(
+        TrigramSimilarity(Fold("title"), folded),
+        TrigramWordSimilarity(folded, Fold("title")),
+        TrigramSimilarity(Fold("local_title"), folded),
+        TrigramWordSimilarity(folded, Fold("local_title")),
+    )

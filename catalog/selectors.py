@@ -1,0 +1,179 @@
+"""What the catalogue endpoints (and other apps) read: ordered, prefetched querysets.
+
+Other apps showing movie rows (watchlists, favourites, feeds) use `movie_list_queryset()` or, when
+the movie hangs off another model, `movie_summary_prefetches("movie__")` together with
+`select_related("movie")`; either way `MovieSummarySerializer` then runs no per-row queries.
+"""
+
+import html
+from datetime import timedelta
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from catalog.expressions import SEARCH_CONFIG, title_matches, title_similarity
+from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage
+
+# Columns a list row never shows; the tsvector in particular is large.
+LIST_DEFERRED = ("search_vector", "plot_summary")
+DEFAULT_ORDERING = (F("release_date").desc(nulls_last=True), "title", "id")
+SUGGESTION_LIMIT = 10
+TRENDING_WINDOW = timedelta(days=7)
+_MARK_START, _MARK_STOP = "\x02", "\x03"  # never in stored text; swapped for <mark> after escaping
+
+
+def movie_summary_prefetches(prefix: str = "") -> list[Prefetch]:
+    """The prefetches `MovieSummarySerializer` needs, for movies reached through `prefix`."""
+    return [
+        Prefetch(f"{prefix}genre_rows", queryset=MovieGenre.objects.only("id", "movie_id", "genre")),
+        Prefetch(f"{prefix}language_rows", queryset=MovieLanguage.objects.only("id", "movie_id", "language")),
+    ]
+
+
+def movie_list_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
+    """Movies as list rows: newest release first (undated last), genres and languages prefetched."""
+    queryset = Movie.objects.defer(*LIST_DEFERRED).prefetch_related(*movie_summary_prefetches())
+    if movie_type:
+        queryset = queryset.filter(type=movie_type)
+    return queryset.order_by(*DEFAULT_ORDERING)
+
+
+def movie_detail_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
+    queryset = Movie.objects.defer("search_vector").prefetch_related(
+        *movie_summary_prefetches(),
+        Prefetch("cast_rows", queryset=MovieCast.objects.only("movie_id", "actor_name", "character_name", "role_type")),
+    )
+    return queryset.filter(type=movie_type) if movie_type else queryset
+
+
+def movie_get(*, movie_id, movie_type: str | None = None) -> Movie | None:
+    """One movie with everything its detail shows, or None (unknown, or not of `movie_type`)."""
+    return movie_detail_queryset(movie_type=movie_type).filter(pk=movie_id).first()
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def search_query(q: str) -> SearchQuery:
+    """Web-search syntax (`"exact phrase"`, `or`, `-word`) over the accent-folding configuration;
+    any input is valid, none raises a syntax error."""
+    return SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def movie_search(*, queryset: QuerySet[Movie], q: str) -> QuerySet[Movie]:
+    """Rows of `queryset` matching `q`, best first (the GIN index on `search_vector` finds them)."""
+    query = search_query(q)
+    return (
+        queryset.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", F("lemon_pie_rating").desc(nulls_last=True), "title", "id")
+    )
+
+
+def movie_snippets(*, movie_ids, q: str) -> dict:
+    """`{movie_id: snippet}` for the given rows only: an HTML-escaped plot excerpt with the
+    matched words wrapped in `<mark>`. Run it on the page, never on every match."""
+    headline = SearchHeadline(
+        "plot_summary",
+        search_query(q),
+        config=SEARCH_CONFIG,
+        start_sel=_MARK_START,
+        stop_sel=_MARK_STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+    rows = Movie.objects.filter(pk__in=list(movie_ids)).annotate(snippet=headline).values_list("pk", "snippet")
+    return {pk: _render_snippet(snippet) for pk, snippet in rows}
+
+
+def _render_snippet(raw: str | None) -> str:
+    text = html.escape(raw or "", quote=False)
+    return text.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>").strip()
+
+
+def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
+    """Up to `limit` titles like `q` (typos, missing accents, a prefix being typed), closest first."""
+    rows = (
+        Movie.objects.filter(title_matches(q))
+        .annotate(similarity=title_similarity(q))
+        .order_by("-similarity", F("review_count").desc(), "title", "id")
+        .values("id", "title", "release_date")[:limit]
+    )
+    return list(rows)
+
+
+# --- curated lists ------------------------------------------------------------------------------
+
+
+def movie_featured() -> QuerySet[Movie]:
+    """Movies admins marked `is_featured`; when there are none, the best-rated instead
+    (LemonNPie rating, then how many reviews back it, then IMDb's)."""
+    featured = movie_list_queryset().filter(is_featured=True)
+    if featured.exists():
+        return featured.order_by(F("lemon_pie_rating").desc(nulls_last=True), *DEFAULT_ORDERING)
+    return movie_list_queryset().order_by(*_best_rated_ordering())
+
+
+def _best_rated_ordering():
+    return (
+        F("lemon_pie_rating").desc(nulls_last=True),
+        F("review_count").desc(),
+        F("imdb_rating").desc(nulls_last=True),
+        F("imdb_votes").desc(nulls_last=True),
+        *DEFAULT_ORDERING,
+    )
+
+
+def _count(queryset, group_by: str):
+    """The row count of `queryset` (already correlated to the outer movie) as an expression."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted), Value(0))
+
+
+def movie_trending(*, now=None) -> QuerySet[Movie]:
+    """Movies by activity (approved reviews written + votes cast on them) in the last 7 days, then
+    by all-time activity: when the week is quiet, the all-time order is the whole answer."""
+    from reviews.models import Review, ReviewVote
+
+    since = (now or timezone.now()) - TRENDING_WINDOW
+    visible = Review.objects.visible().filter(movie=OuterRef("pk"))
+    recent_reviews = _count(visible.filter(created_at__gte=since), "movie")
+    recent_votes = _count(
+        ReviewVote.objects.filter(
+            review__movie=OuterRef("pk"), review__moderation_status="approved", created_at__gte=since
+        ),
+        "review__movie",
+    )
+    votes_ever = visible.order_by().values("movie").annotate(n=Sum(F("helpful_votes") + F("unhelpful_votes")))
+    all_votes = Coalesce(Subquery(votes_ever.values("n")[:1]), Value(0))
+    # Only reviewed movies can have any activity; the CASE keeps the subqueries off the rest.
+    reviewed = Q(review_count__gt=0)
+    return (
+        movie_list_queryset()
+        .annotate(
+            recent_activity=Case(
+                When(reviewed, then=recent_reviews + recent_votes), default=0, output_field=IntegerField()
+            ),
+            total_activity=Case(
+                When(reviewed, then=F("review_count") + all_votes), default=0, output_field=IntegerField()
+            ),
+        )
+        .order_by("-recent_activity", "-total_activity", F("imdb_votes").desc(nulls_last=True), *DEFAULT_ORDERING)
+    )

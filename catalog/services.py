@@ -1,0 +1,127 @@
+"""Every write to the catalogue. Each one runs in one transaction and forgets the cached views of
+what it changed once that transaction commits."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.cache import catalog_invalidate, movie_invalidate
+from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage
+from lemonnpie.api.exceptions import Conflict, NotFound
+
+# Columns an editor may write. Everything else on the row (review aggregates, the generated
+# rating, the search vector) is owned by other code and is never part of an UPDATE from here,
+# so a concurrent review never has its counter change overwritten by an edit.
+EDITABLE_FIELDS = (
+    "type",
+    "title",
+    "local_title",
+    "release_date",
+    "release_date_precision",
+    "runtime",
+    "plot_summary",
+    "poster_url",
+    "trailer_url",
+    "director",
+    "producer",
+    "production_company",
+    "production_state",
+    "box_office_ng",
+    "is_featured",
+    "imdb_id",
+    "imdb_rating",
+    "imdb_votes",
+)
+
+
+def _invalidate_on_commit(movie_id) -> None:
+    transaction.on_commit(lambda: movie_invalidate(movie_id))
+
+
+def _check_imdb_id_free(imdb_id, *, movie_id=None) -> None:
+    if imdb_id and Movie.objects.filter(imdb_id=imdb_id).exclude(pk=movie_id).exists():
+        raise Conflict(
+            "Another title already has this IMDb id.",
+            details=[{"field": "imdb_id", "message": "Another title already has this IMDb id."}],
+        )
+
+
+def _replace_children(movie: Movie, *, genres=None, languages=None, cast=None) -> None:
+    """Replace whichever of the three lists is given (None leaves it as it is)."""
+    if genres is not None:
+        movie.genre_rows.all().delete()
+        MovieGenre.objects.bulk_create([MovieGenre(movie=movie, genre=genre) for genre in genres])
+    if languages is not None:
+        movie.language_rows.all().delete()
+        MovieLanguage.objects.bulk_create([MovieLanguage(movie=movie, language=lang) for lang in languages])
+    if cast is not None:
+        movie.cast_rows.all().delete()
+        MovieCast.objects.bulk_create(
+            [
+                MovieCast(
+                    movie=movie,
+                    actor_name=member["actor_name"],
+                    character_name=member.get("character_name", ""),
+                    role_type=member.get("role_type", "actor"),
+                    position=position,
+                )
+                for position, member in enumerate(cast)
+            ]
+        )
+
+
+def _split(data: dict, *, allow_featured: bool) -> tuple[dict, dict]:
+    fields = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+    if not allow_featured:
+        fields.pop("is_featured", None)
+    children = {name: data.get(name) for name in ("genres", "languages", "cast")}
+    return fields, children
+
+
+@transaction.atomic
+def movie_create(*, data: dict, allow_featured: bool = False) -> Movie:
+    """Create a movie with its genres, languages and cast, all or nothing."""
+    fields, children = _split(data, allow_featured=allow_featured)
+    _check_imdb_id_free(fields.get("imdb_id"))
+    movie = Movie(**fields)
+    movie.save()
+    _replace_children(movie, **children)
+    _invalidate_on_commit(movie.pk)
+    return movie
+
+
+@transaction.atomic
+def movie_update(*, movie_id, data: dict, allow_featured: bool = False) -> Movie:
+    """Change the given fields and replace the given lists under the movie's row lock, so two
+    concurrent edits apply one after the other instead of interleaving their cast rows."""
+    movie = Movie.objects.select_for_update().defer("search_vector").filter(pk=movie_id).first()
+    if movie is None:
+        raise NotFound("No such movie.")
+    fields, children = _split(data, allow_featured=allow_featured)
+    if "imdb_id" in fields:
+        _check_imdb_id_free(fields["imdb_id"], movie_id=movie.pk)
+    for name, value in fields.items():
+        setattr(movie, name, value)
+    movie.save(update_fields=[*fields, "updated_at"])
+    _replace_children(movie, **children)
+    _invalidate_on_commit(movie.pk)
+    return movie
+
+
+@transaction.atomic
+def movie_delete(*, movie_id) -> None:
+    """Delete a movie and everything hanging off it. Its approved reviews leave their authors'
+    stored totals through the reviews app's pre_delete hook (reviews.services.movie_reviews_detach)."""
+    movie = Movie.objects.select_for_update().only("pk").filter(pk=movie_id).first()
+    if movie is None:
+        raise NotFound("No such movie.")
+    movie.delete()
+    _invalidate_on_commit(movie_id)
+
+
+@transaction.atomic
+def movie_set_featured(*, movie_ids, featured: bool) -> int:
+    """Mark (or unmark) movies as featured; returns how many rows changed."""
+    ids = list(Movie.objects.filter(pk__in=list(movie_ids)).exclude(is_featured=featured).values_list("pk", flat=True))
+    changed = Movie.objects.filter(pk__in=ids).update(is_featured=featured, updated_at=timezone.now())
+    transaction.on_commit(lambda: catalog_invalidate(ids))
+    return changed

@@ -1,0 +1,212 @@
+"""GET /movies and /series: every filter, every ordering, pagination, validation, query counts."""
+
+import datetime
+
+import pytest
+
+from catalog.tests.factories import MovieFactory, SeriesFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/movies"
+
+
+def titles(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [row["title"] for row in response.json()["results"]]
+
+
+def assert_validation_error(response, *fields):
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["error"] == "validation_error"
+    assert {detail["field"] for detail in body["details"]} == set(fields)
+
+
+@pytest.fixture
+def shelf(rate):
+    """Five titles that differ in every filterable way."""
+    a = MovieFactory(
+        title="Aníkúlápó",
+        release_date=datetime.date(2022, 9, 30),
+        genres=["Drama", "Fantasy"],
+        languages=["Yoruba"],
+        director="Kúnlé Afọláyan",
+        production_state="Oyo",
+    )
+    b = MovieFactory(
+        title="Blood Sisters",
+        release_date=datetime.date(2022, 5, 5),
+        genres=["Thriller"],
+        languages=["English"],
+        director="Biyi Bandele",
+        production_state="Lagos",
+    )
+    c = SeriesFactory(
+        title="Castle & Castle",
+        release_date=datetime.date(2018, 3, 1),
+        genres=["Drama"],
+        languages=["English", "Pidgin"],
+        director="Akin Omotoso",
+        production_state="Lagos",
+    )
+    d = MovieFactory(
+        title="Dan Kasa",
+        release_date=datetime.date(2010, 1, 1),
+        genres=["Comedy"],
+        languages=["Hausa"],
+        director="Ali Nuhu",
+        production_state="Kano",
+    )
+    e = MovieFactory(
+        title="Egun",
+        release_date=None,
+        genres=["Horror"],
+        languages=["Igbo"],
+        director="Afolayan K.",
+        production_state="",
+    )
+    rate(a, [9, 9, 8])
+    rate(b, [6])
+    rate(c, [8, 7])
+    return {"a": a, "b": b, "c": c, "d": d, "e": e}
+
+
+def test_list_is_paginated_newest_first_with_undated_titles_last(api_client, shelf):
+    body = api_client.get(URL).json()
+    assert body["count"] == 5 and body["previous"] is None
+    assert [row["title"] for row in body["results"]] == [
+        "Aníkúlápó",
+        "Blood Sisters",
+        "Castle & Castle",
+        "Dan Kasa",
+        "Egun",
+    ]
+    row = body["results"][0]
+    assert row["genres"] == ["Drama", "Fantasy"] and row["languages"] == ["Yoruba"]
+    assert row["lemon_pie_rating"] == 8.67 and row["review_count"] == 3
+    assert "cast" not in row and "stats" not in row
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("genre=drama", ["Aníkúlápó", "Castle & Castle"]),
+        ("genre=Thriller", ["Blood Sisters"]),
+        ("language=PIDGIN", ["Castle & Castle"]),
+        ("language=Yoruba", ["Aníkúlápó"]),
+        ("year=2022", ["Aníkúlápó", "Blood Sisters"]),
+        ("year_min=2018", ["Aníkúlápó", "Blood Sisters", "Castle & Castle"]),
+        ("year_max=2018", ["Castle & Castle", "Dan Kasa"]),
+        ("year_min=2011&year_max=2021", ["Castle & Castle"]),
+        ("production_state=lagos", ["Blood Sisters", "Castle & Castle"]),
+        ("type=series", ["Castle & Castle"]),
+        ("type=movie", ["Aníkúlápó", "Blood Sisters", "Dan Kasa", "Egun"]),
+        ("rating_min=8", ["Aníkúlápó"]),
+        ("rating_min=7.5", ["Aníkúlápó", "Castle & Castle"]),
+        ("director=afolayan", ["Aníkúlápó", "Egun"]),  # accents and case ignored, any part of the name
+        ("director=Nuhu", ["Dan Kasa"]),
+        ("genre=Drama&type=movie&year=2022", ["Aníkúlápó"]),
+        ("genre=Western", []),
+    ],
+)
+def test_each_filter(api_client, shelf, query, expected):
+    assert titles(api_client.get(f"{URL}?{query}")) == expected
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("title", ["Aníkúlápó", "Blood Sisters", "Castle & Castle", "Dan Kasa", "Egun"]),
+        ("-title", ["Egun", "Dan Kasa", "Castle & Castle", "Blood Sisters", "Aníkúlápó"]),
+        ("release_date", ["Dan Kasa", "Castle & Castle", "Blood Sisters", "Aníkúlápó", "Egun"]),
+        ("-release_date", ["Aníkúlápó", "Blood Sisters", "Castle & Castle", "Dan Kasa", "Egun"]),
+        ("-lemon_pie_rating", ["Aníkúlápó", "Castle & Castle", "Blood Sisters"]),
+        ("lemon_pie_rating", ["Blood Sisters", "Castle & Castle", "Aníkúlápó"]),
+        ("-review_count", ["Aníkúlápó", "Castle & Castle", "Blood Sisters"]),
+        ("review_count", ["Dan Kasa", "Egun", "Blood Sisters", "Castle & Castle", "Aníkúlápó"]),
+    ],
+)
+def test_each_ordering(api_client, shelf, ordering, expected):
+    got = titles(api_client.get(f"{URL}?ordering={ordering}"))
+    if ordering.endswith("lemon_pie_rating") or ordering == "-review_count":
+        # Unrated titles come after every rated one, whichever the direction (ties: by id).
+        assert got[:3] == expected and set(got[3:]) == {"Dan Kasa", "Egun"}
+    elif ordering == "review_count":
+        assert set(got[:2]) == set(expected[:2]) and got[2:] == expected[2:]
+    else:
+        assert got == expected
+
+
+def test_ordering_by_created_at(api_client, shelf):
+    assert titles(api_client.get(f"{URL}?ordering=created_at"))[0] == "Aníkúlápó"
+    assert titles(api_client.get(f"{URL}?ordering=-created_at"))[0] == "Egun"
+
+
+def test_page_size_is_capped_at_100_and_pages_link(api_client):
+    MovieFactory.create_batch(105, genres=["Drama"])
+    body = api_client.get(f"{URL}?page_size=500").json()
+    assert len(body["results"]) == 100 and body["count"] == 105
+    second = api_client.get(f"{URL}?page_size=100&page=2").json()
+    assert len(second["results"]) == 5 and second["next"] is None and second["previous"]
+    assert len(api_client.get(URL).json()["results"]) == 20
+    assert api_client.get(f"{URL}?page=99").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ("year=abc", {"year"}),
+        ("year=99999999999999999999999999", {"year"}),
+        ("year=1200", {"year"}),
+        ("year=20%0021", {"year"}),
+        ("year_min=2020&year_max=2010", {"year_max"}),
+        ("rating_min=11", {"rating_min"}),
+        ("rating_min=-1", {"rating_min"}),
+        ("rating_min=NaN", {"rating_min"}),
+        ("rating_min=Infinity", {"rating_min"}),
+        ("rating_min=1e999", {"rating_min"}),
+        ("rating_min=lots&year=x", {"rating_min", "year"}),
+        ("type=film", {"type"}),
+        ("ordering=budget", {"ordering"}),
+        ("genre=dr%00ama", {"genre"}),
+        ("director=" + "x" * 300, {"director"}),
+    ],
+)
+def test_bad_parameters_are_400_validation_error(api_client, query, fields):
+    assert_validation_error(api_client.get(f"{URL}?{query}"), *fields)
+
+
+def test_bad_page_size_falls_back_to_the_default(api_client):
+    MovieFactory.create_batch(3)
+    assert api_client.get(f"{URL}?page_size=abc").status_code == 200
+    assert api_client.get(f"{URL}?page_size=-4").status_code == 200
+
+
+def test_trailing_slash_is_optional(api_client, shelf):
+    assert titles(api_client.get(URL + "/")) == titles(api_client.get(URL))
+
+
+@pytest.mark.parametrize("rows", [2, 40])
+def test_list_runs_four_queries_whatever_the_page_size(api_client, django_assert_num_queries, rows):
+    for _ in range(rows):
+        MovieFactory(genres=["Drama", "Comedy"], languages=["English", "Yoruba"])
+    # count, page rows, genres, languages
+    with django_assert_num_queries(4):
+        response = api_client.get(f"{URL}?page_size=50&genre=drama&ordering=-lemon_pie_rating")
+    assert len(response.json()["results"]) == rows
+
+
+def test_series_list_holds_series_only_and_ignores_type(api_client, shelf):
+    assert titles(api_client.get("/api/v1/series")) == ["Castle & Castle"]
+    assert titles(api_client.get("/api/v1/series?type=movie")) == ["Castle & Castle"]
+    assert titles(api_client.get("/api/v1/series?genre=Thriller")) == []
+
+
+@pytest.mark.parametrize("rows", [2, 40])
+def test_series_list_query_count_is_constant(api_client, django_assert_num_queries, rows):
+    SeriesFactory.create_batch(rows)
+    MovieFactory.create_batch(3)
+    with django_assert_num_queries(4):
+        response = api_client.get("/api/v1/series?page_size=50")
+    assert response.json()["count"] == rows

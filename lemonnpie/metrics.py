@@ -1,0 +1,16 @@
+"""Product metrics exported at /metrics beside django-prometheus's own."""
+
+from prometheus_client import Counter
+
+REVIEWS = Counter("lemonnpie_reviews_total", "Review writes by action.", ["action"])
+VOTES = Counter("lemonnpie_review_votes_total", "Helpful/unhelpful votes cast, changed or removed.", ["action"])
+LOGINS = Counter("lemonnpie_logins_total", "Login attempts by outcome.", ["outcome"])
+CACHE_LOOKUPS = Counter(
+    "lemonnpie_cache_lookups_total", "Application cache lookups by area and result.", ["area", "result"]
+)
+
+
+def cache_lookup(area: str, value):
+    """Count a hit or miss for `area` and hand the value back (for `x = cache_lookup("movie", cache.get(k))`)."""
+    CACHE_LOOKUPS.labels(area=area, result="miss" if value is None else "hit").inc()
+    return value

@@ -1,0 +1,240 @@
+"""Review endpoints (API.md §6) plus `movies/{id}/reviews` and `users/{id}/reviews`.
+
+Thin: reads come from `reviews.selectors`, writes from `reviews.services`; after a write the
+review is re-read through the selector so every answer has the list row's shape."""
+
+from django.db.models import Q
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import Role
+from lemonnpie.api.exceptions import NotFound
+from lemonnpie.api.permissions import has_role
+from reviews import selectors, services
+from reviews.api.filters import MovieReviewFilter, ReviewFilter, ReviewOrderingFilter
+from reviews.api.serializers import (
+    ErrorEnvelopeSerializer,
+    ReviewCreateSerializer,
+    ReviewUpdateSerializer,
+    ReviewVoteSerializer,
+)
+from reviews.models import Review
+from reviews.serializers import ReviewSerializer
+
+UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorEnvelopeSerializer, description=description)
+
+
+E400 = _error("`validation_error` (with `details`) or `parse_error`.")
+E401 = _error("`not_authenticated` / `authentication_failed`.")
+E403 = _error("`permission_denied`.")
+E404 = _error("`not_found`: unknown, hidden or rejected review, or a non-UUID id.")
+E409_LOCK = _error("`conflict`: the item was busy (lock timeout); retry after `Retry-After` seconds.")
+ORDERING = ReviewOrderingFilter.openapi_parameter()
+
+
+class IsReviewAuthor(permissions.BasePermission):
+    message = "Only the author may edit this review."
+
+    def has_object_permission(self, request, view, obj):
+        return obj.user_id == request.user.pk
+
+
+class IsReviewAuthorOrModerator(permissions.BasePermission):
+    message = "Only the author, a moderator or an admin may delete this review."
+
+    def has_object_permission(self, request, view, obj):
+        return obj.user_id == request.user.pk or has_role(request.user, Role.MODERATOR, Role.ADMIN)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List approved reviews",
+        parameters=[ORDERING],
+        responses={200: ReviewSerializer(many=True), 400: E400},
+    ),
+    retrieve=extend_schema(summary="One approved review", responses={200: ReviewSerializer, 404: E404}),
+)
+class ReviewViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ReviewSerializer
+    filter_backends = [DjangoFilterBackend, ReviewOrderingFilter]
+    filterset_class = ReviewFilter
+    lookup_value_regex = UUID_PATTERN
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    def get_permissions(self):
+        extra = {
+            "update": [IsReviewAuthor()],
+            "partial_update": [IsReviewAuthor()],
+            "destroy": [IsReviewAuthorOrModerator()],
+        }.get(self.action, [])
+        return [*super().get_permissions(), *extra]
+
+    def get_queryset(self):
+        viewer = self.request.user
+        if self.action == "list":
+            return selectors.review_list(viewer=viewer)
+        if self.action == "destroy":
+            # Authors may delete their own hidden review (to write a new one); staff any review.
+            if has_role(viewer, Role.MODERATOR, Role.ADMIN):
+                return Review.objects.all()
+            return Review.objects.filter(Q(moderation_status="approved") | Q(user_id=viewer.pk))
+        if self.action == "retrieve":
+            return Review.objects.visible().for_display(viewer)
+        return Review.objects.visible()
+
+    def get_object(self):
+        # No filter backends here: query parameters must never turn a detail into a 404.
+        review = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if review is None:
+            raise NotFound("Review not found.")
+        self.check_object_permissions(self.request, review)
+        return review
+
+    def _show(self, review_id, status_code=status.HTTP_200_OK):
+        review = selectors.review_for_display(review_id=review_id, viewer=self.request.user)
+        return Response(ReviewSerializer(review, context=self.get_serializer_context()).data, status=status_code)
+
+    @extend_schema(
+        summary="Write a review",
+        request=ReviewCreateSerializer,
+        responses={
+            201: ReviewSerializer,
+            400: _error("`validation_error`: a bad field, or an unknown `movie_id`."),
+            401: E401,
+            409: _error("`conflict`: you already reviewed this movie (or it was busy: retry)."),
+        },
+    )
+    def create(self, request):
+        body = ReviewCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        review = services.review_create(user=request.user, movie_id=data.pop("movie_id"), **data)
+        return self._show(review.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Edit your review (partial body allowed)",
+        request=ReviewUpdateSerializer,
+        responses={200: ReviewSerializer, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409_LOCK},
+    )
+    def update(self, request, pk=None):
+        review = self.get_object()
+        body = ReviewUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.review_update(review=review, actor=request.user, **body.validated_data)
+        return self._show(review.pk)
+
+    @extend_schema(
+        summary="Edit your review (partial body)",
+        request=ReviewUpdateSerializer,
+        responses={200: ReviewSerializer, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409_LOCK},
+    )
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk)
+
+    @extend_schema(
+        summary="Delete a review (author, moderator or admin)",
+        responses={204: None, 401: E401, 403: E403, 404: E404, 409: E409_LOCK},
+    )
+    def destroy(self, request, pk=None):
+        services.review_delete(review=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Vote a review helpful or unhelpful",
+        description="Idempotent; a different vote replaces yours. Not on your own review (400 `bad_request`).",
+        request=ReviewVoteSerializer,
+        responses={
+            200: ReviewSerializer,
+            400: _error("`validation_error`, or `bad_request` for a vote on your own review."),
+            401: E401,
+            404: E404,
+            409: E409_LOCK,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="vote")
+    def vote(self, request, pk=None):
+        review = self.get_object()
+        body = ReviewVoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.review_vote(review=review, user=request.user, vote_type=body.validated_data["vote_type"])
+        return self._show(review.pk)
+
+    @extend_schema(
+        summary="Remove your vote (idempotent)",
+        responses={204: None, 401: E401, 404: E404, 409: E409_LOCK},
+    )
+    @vote.mapping.delete
+    def unvote(self, request, pk=None):
+        services.review_unvote(review=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Trending reviews",
+        description="Approved reviews of the last 7 days ranked by helpfulness (Wilson lower bound, then helpful "
+        "votes, then recency); all-time when the week was quiet.",
+        responses={200: ReviewSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], filterset_class=None)
+    def trending(self, request):
+        page = self.paginate_queryset(selectors.review_trending(viewer=request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class MovieReviewListView(generics.ListAPIView):
+    serializer_class = ReviewSerializer
+    permission_classes = [permissions.AllowAny]
+    filter_backends = [DjangoFilterBackend, ReviewOrderingFilter]
+    filterset_class = MovieReviewFilter
+    queryset = Review.objects.none()  # for the schema; get_queryset answers requests
+
+    @extend_schema(
+        summary="Approved reviews of a movie",
+        operation_id="movies_reviews_list",
+        parameters=[
+            OpenApiParameter("movie_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Movie id (UUID)."),
+            ORDERING,
+        ],
+        responses={200: ReviewSerializer(many=True), 400: E400, 404: _error("`not_found`: unknown movie.")},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Review.objects.none()
+        return selectors.movie_review_list(movie_id=self.kwargs["movie_id"], viewer=self.request.user)
+
+
+class UserReviewListView(generics.ListAPIView):
+    serializer_class = ReviewSerializer
+    permission_classes = [permissions.AllowAny]
+    filter_backends = []
+    queryset = Review.objects.none()
+
+    @extend_schema(
+        summary="Approved reviews by a user, newest first",
+        operation_id="users_reviews_list",
+        parameters=[
+            OpenApiParameter("user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="User id (UUID).")
+        ],
+        responses={200: ReviewSerializer(many=True), 404: _error("`not_found`: unknown or suspended user.")},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Review.objects.none()
+        return selectors.user_review_list(author_id=self.kwargs["user_id"], viewer=self.request.user)

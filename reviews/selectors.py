@@ -1,0 +1,67 @@
+"""What endpoints, tasks and other apps read about reviews: ordered querysets ready to serialize
+with `ReviewSerializer` (author, movie and the viewer's `user_vote` in the same query)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from catalog.models import Movie
+from lemonnpie.api.exceptions import NotFound
+from reviews.models import Review
+
+TRENDING_WINDOW = timedelta(days=7)
+# Fewer recent reviews than this and trending widens to all time (a quiet week still has a list).
+TRENDING_MIN_RECENT = 10
+
+
+def review_list(*, viewer=None, ordering: str | None = None):
+    """Approved reviews, newest first unless `ordering` names another public ordering."""
+    return Review.objects.visible().for_display(viewer).ordered(ordering)
+
+
+def review_detail(*, review_id, viewer=None) -> Review:
+    """One approved review for display; hidden, rejected and unknown reviews are all 404."""
+    review = Review.objects.visible().for_display(viewer).filter(pk=review_id).first()
+    if review is None:
+        raise NotFound("Review not found.")
+    return review
+
+
+def review_for_display(*, review_id, viewer=None) -> Review:
+    """One review whatever its moderation status (moderators, re-reads after a write)."""
+    review = Review.objects.for_display(viewer).filter(pk=review_id).first()
+    if review is None:
+        raise NotFound("Review not found.")
+    return review
+
+
+def review_get(*, review_id) -> Review:
+    """The review row whatever its status (for services called by moderation); 404 when unknown."""
+    review = Review.objects.filter(pk=review_id).first()
+    if review is None:
+        raise NotFound("Review not found.")
+    return review
+
+
+def movie_review_list(*, movie_id, viewer=None, ordering: str | None = None):
+    """Approved reviews of one movie (404 when the movie does not exist)."""
+    if not Movie.objects.filter(pk=movie_id).exists():
+        raise NotFound("Movie not found.")
+    return review_list(viewer=viewer, ordering=ordering).filter(movie_id=movie_id)
+
+
+def user_review_list(*, author_id, viewer=None):
+    """Approved reviews by one user, newest first (404 when the user is unknown or suspended)."""
+    if not User.objects.filter(pk=author_id, is_active=True).exists():
+        raise NotFound("User not found.")
+    return review_list(viewer=viewer).filter(user_id=author_id)
+
+
+def review_trending(*, viewer=None, now=None):
+    """The most helpful recent reviews: approved reviews of the last 7 days by Wilson score
+    (then raw helpful votes, then recency); all time when the week had few reviews."""
+    since = (now or timezone.now()) - TRENDING_WINDOW
+    recent = Review.objects.visible().filter(created_at__gte=since)
+    base = recent if recent[:TRENDING_MIN_RECENT].count() >= TRENDING_MIN_RECENT else Review.objects.visible()
+    return base.for_display(viewer).most_helpful()

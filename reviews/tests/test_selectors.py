@@ -1,0 +1,71 @@
+import uuid
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from catalog.tests.factories import MovieFactory
+from lemonnpie.api.exceptions import NotFound
+from reviews import selectors, services
+from reviews.models import Review
+from reviews.serializers import ReviewSerializer
+from reviews.tests.helpers import GOOD_REVIEW
+
+pytestmark = pytest.mark.django_db
+
+
+def make(status="approved", **kwargs):
+    review = services.review_create(user=UserFactory(), movie_id=MovieFactory().pk, **{**GOOD_REVIEW, **kwargs})
+    if status != "approved":
+        services.review_moderate(review=review, status=status)
+    return review
+
+
+def test_review_detail_hides_non_approved_reviews():
+    shown, hidden = make(), make(status="pending")
+    assert selectors.review_detail(review_id=shown.pk).pk == shown.pk
+    with pytest.raises(NotFound):
+        selectors.review_detail(review_id=hidden.pk)
+    with pytest.raises(NotFound):
+        selectors.review_detail(review_id=uuid.uuid4())
+
+
+def test_moderation_reads_any_status():
+    hidden = make(status="rejected")
+    assert selectors.review_get(review_id=hidden.pk).moderation_status == "rejected"
+    assert selectors.review_for_display(review_id=hidden.pk).pk == hidden.pk
+    with pytest.raises(NotFound):
+        selectors.review_get(review_id=uuid.uuid4())
+
+
+def test_for_display_serializes_a_review_in_one_query(django_assert_num_queries):
+    review = make()
+    voter = UserFactory()
+    services.review_vote(review=review, user=voter, vote_type="helpful")
+    with django_assert_num_queries(1):
+        data = ReviewSerializer(selectors.review_for_display(review_id=review.pk, viewer=voter)).data
+    assert (data["user_vote"], data["movie"]["title"], data["user"]["id"]) == (
+        "helpful",
+        review.movie.title,
+        str(review.user_id),
+    )
+
+
+def test_for_display_pages_cost_one_query_whatever_their_size(django_assert_num_queries):
+    voter = UserFactory()
+    for _ in range(15):
+        services.review_vote(review=make(), user=voter, vote_type="unhelpful")
+    with django_assert_num_queries(1):
+        rows = ReviewSerializer(selectors.review_list(viewer=voter)[:15], many=True).data
+    assert {row["user_vote"] for row in rows} == {"unhelpful"}
+
+
+def test_unknown_ordering_is_refused():
+    with pytest.raises(ValueError, match="title"):
+        Review.objects.ordered("-title")
+
+
+def test_movie_and_user_lists_404_on_unknown_parents():
+    with pytest.raises(NotFound):
+        selectors.movie_review_list(movie_id=uuid.uuid4())
+    with pytest.raises(NotFound):
+        selectors.user_review_list(author_id=uuid.uuid4())

@@ -1,0 +1,33 @@
+"""Social's counters for `recompute_stats` (see reviews/recompute.py for the protocol)."""
+
+from django.db.models import Count
+
+from accounts.models import User
+from reviews.recompute import Drift, reconcile
+from social.models import Follow
+
+
+def _follow_truth(user_ids: list) -> dict:
+    truth: dict = {}
+    followers = Follow.objects.filter(following_id__in=user_ids).values("following_id").annotate(n=Count("id"))
+    for row in followers.order_by():
+        truth.setdefault(row["following_id"], {})["followers_count"] = row["n"]
+    following = Follow.objects.filter(follower_id__in=user_ids).values("follower_id").annotate(n=Count("id"))
+    for row in following.order_by():
+        truth.setdefault(row["follower_id"], {})["following_count"] = row["n"]
+    return truth
+
+
+def recompute_follow_counters(*, fix: bool, batch_size: int, progress) -> Drift:
+    return reconcile(
+        label="user follow counters",
+        model=User,
+        fields=("followers_count", "following_count"),
+        truth=_follow_truth,
+        fix=fix,
+        batch_size=batch_size,
+        progress=progress,
+    )
+
+
+RECOMPUTERS = [("user follow counters", recompute_follow_counters)]
