@@ -10,18 +10,12 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import Movie
 from moderation.models import Report, ReportStatus
+from moderation.selectors import moderation_queue_filter
 from reviews.models import ModerationStatus, Review, ReviewVote
 
 DASHBOARD_TTL = 60
 ANALYTICS_TTL = 5 * 60
 TOP_MOVIES = 10
-
-
-def moderation_queue_filter() -> Q:
-    """Reviews waiting for a moderator: hidden pending ones and visible ones somebody flagged."""
-    return Q(moderation_status=ModerationStatus.PENDING) | Q(
-        is_flagged=True, moderation_status=ModerationStatus.APPROVED
-    )
 
 
 def dashboard_counts() -> dict:

@@ -9,12 +9,16 @@ from moderation.models import AuditLogEntry, ContentType, Report
 from reviews.models import ModerationStatus, Review
 
 
-def moderation_queue():
-    """Reviews waiting for a decision — hidden after reports (pending) or flagged — oldest first."""
-    waiting = Q(moderation_status=ModerationStatus.PENDING) | Q(
+def moderation_queue_filter() -> Q:
+    """Reviews waiting for a decision: hidden after reports (pending), or visible but flagged."""
+    return Q(moderation_status=ModerationStatus.PENDING) | Q(
         is_flagged=True, moderation_status=ModerationStatus.APPROVED
     )
-    return Review.objects.filter(waiting).select_related("user", "movie").order_by("created_at", "id")
+
+
+def moderation_queue():
+    """The moderation queue, oldest first."""
+    return Review.objects.filter(moderation_queue_filter()).select_related("user", "movie").order_by("created_at", "id")
 
 
 def reports_by_review(review_ids) -> dict:

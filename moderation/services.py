@@ -2,18 +2,21 @@
 
 import uuid
 
-from accounts.services import user_revoke_refresh_tokens
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
-from reviews.services import review_moderate
 
 from accounts.models import Role, User
+from accounts.services import user_revoke_refresh_tokens
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
 from moderation.models import AuditAction, AuditLogEntry, ContentType, Report, ReportStatus
+from moderation.permissions import MODERATOR_PERMISSIONS
 from reviews.models import ModerationStatus, Review
+from reviews.services import review_moderate
+from reviews.tasks import review_author_role_sync
 
 MODERATORS_GROUP = "Moderators"
 AUTO_HIDE_REPORTS = getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", 3)
@@ -146,9 +149,20 @@ def _lock_user(user_id) -> User:
     return user
 
 
+def moderators_group() -> Group:
+    """The Moderators group with exactly its permissions (re-created if someone deleted it)."""
+    group, created = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    if created:
+        wanted = Q()
+        for app_label, codename in MODERATOR_PERMISSIONS:
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
+    return group
+
+
 def sync_moderator_group(user: User) -> None:
     """Moderators (and only they) belong to the Moderators group of the Django admin."""
-    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    group = moderators_group()
     if user.role == Role.MODERATOR:
         user.groups.add(group)
     else:
@@ -170,6 +184,9 @@ def user_set_role(*, user_id, role: str, actor: User | None, reason: str = "") -
     user.role = role
     user.save(update_fields=["role", "updated_at"])
     sync_moderator_group(user)
+    if Role.CRITIC in (previous, role) and previous != role:
+        # The critic score counts reviews by critics: move this author's reviews in or out of it.
+        transaction.on_commit(lambda: review_author_role_sync.delay(str(user.pk)))
     if previous != role:
         audit_record(
             actor=actor,

@@ -1,9 +1,17 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+# A frozen copy of moderation.permissions.MODERATOR_PERMISSIONS as of this migration.
 MODERATOR_PERMISSIONS = [
     ("accounts", "view_user"),
     ("catalog", "view_movie"),
+    ("catalog", "add_movie"),
+    ("catalog", "view_moviegenre"),
+    ("catalog", "add_moviegenre"),
+    ("catalog", "view_movielanguage"),
+    ("catalog", "add_movielanguage"),
+    ("catalog", "view_moviecast"),
+    ("catalog", "add_moviecast"),
     ("reviews", "view_review"),
     ("reviews", "change_review"),
     ("reviews", "view_reviewvote"),

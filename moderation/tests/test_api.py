@@ -2,7 +2,6 @@ import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
-from reviews.tests.helpers import counted_review
 
 from accounts.models import Role
 from accounts.tests.factories import AdminFactory, ModeratorFactory, UserFactory
@@ -11,6 +10,7 @@ from catalog.tests.factories import MovieFactory
 from conftest import client_for
 from moderation.models import AuditAction, AuditLogEntry, Report, ReportStatus
 from reviews.models import ModerationStatus, Review
+from reviews.tests.helpers import counted_review
 
 pytestmark = pytest.mark.django_db
 
