@@ -25,42 +25,42 @@ from social.selectors import parse_uuid
 logger = logging.getLogger(__name__)
 
 
-def _insert_ignoring_duplicate(model, *, conflict: Iterable[str], **values):
-    """`INSERT ... ON CONFLICT (<unique fields>) DO NOTHING RETURNING id`: the new row's id, or
-    None when the row already existed. Only that unique conflict is absorbed; a foreign-key or
-    check violation still raises."""
+def _upsert(model, *, conflict: Iterable[str], **values) -> tuple[int, bool]:
+    """`INSERT ... ON CONFLICT (<unique fields>) DO UPDATE ... RETURNING id, (xmax = 0)`.
+
+    One atomic statement that always yields the row — new, or existing and now locked by this
+    transaction — and whether it was inserted, so a concurrent delete can never slip between an
+    insert that found a duplicate and the read that follows. Only that unique conflict is absorbed;
+    a foreign-key or check violation still raises."""
     meta = model._meta
     quote = connection.ops.quote_name
     columns = [meta.get_field(name).column for name in values]
     params = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
     conflict_columns = [meta.get_field(name).column for name in conflict]
+    first = quote(conflict_columns[0])
     # Only quoted identifiers from model metadata are formatted in; every value is a parameter.
     template = (
-        "INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT ({conflict}) DO NOTHING RETURNING {pk}"
+        "INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT ({conflict}) "
+        "DO UPDATE SET {first} = EXCLUDED.{first} RETURNING {pk}, (xmax = 0)"
     )
     sql = template.format(
         table=quote(meta.db_table),
         columns=", ".join(quote(column) for column in columns),
         placeholders=", ".join(["%s"] * len(columns)),
         conflict=", ".join(quote(column) for column in conflict_columns),
+        first=first,
         pk=quote(meta.pk.column),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
+        row_id, inserted = cursor.fetchone()
+    return row_id, inserted
 
 
 def _insert_or_get(model, *, conflict: tuple[str, ...], **values):
-    """(row, created) for a row keyed by the unique `conflict` fields. When the insert found the
-    row already there but a concurrent delete removed it before we could read it, insert again."""
-    lookup = {f"{name}_id": values[name] for name in conflict}
-    for _ in range(3):
-        new_id = _insert_ignoring_duplicate(model, conflict=conflict, **values)
-        row = model.objects.filter(**lookup).first()
-        if row is not None:
-            return row, new_id is not None
-    raise ApplicationError("The request conflicts with a concurrent change; retry.", error="conflict", status=409)
+    """(row, created) for a row keyed by the unique `conflict` fields."""
+    row_id, created = _upsert(model, conflict=conflict, **values)
+    return model.objects.get(pk=row_id), created
 
 
 def _follow_counters_add(*, follower_id, following_id, delta: int) -> None:
