@@ -47,6 +47,8 @@ def browser_page(monkeypatch):
         page = browser.new_page()
         yield page
         browser.close()
+        # ORM calls made while Playwright's loop runs get their own connection; close it here.
+        connections.close_all()
 
 
 @pytest.mark.django_db(transaction=True)
