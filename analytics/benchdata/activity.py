@@ -22,6 +22,14 @@ REVIEW_FIELDS = [
     "moderation_status", "created_at", "updated_at",
 ]  # fmt: skip
 TAG_COUNTS = (0, 0, 1, 1, 1, 2, 2, 3, 4)
+# Columns the reviews app may keep per review that derive from the author (written when the model
+# has them): `by_critic` = the author is a critic, which the reviews services read back later.
+DERIVED_REVIEW_FIELDS = {"by_critic": lambda critic: "t" if critic else "f"}
+
+
+def derived_review_fields() -> list[str]:
+    names = {f.name for f in Review._meta.concrete_fields}
+    return [name for name in DERIVED_REVIEW_FIELDS if name in names]
 
 
 def _clip(value: float) -> int:
@@ -50,7 +58,11 @@ def write_reviews(gen) -> dict[str, int]:
     counts = {"reviews": 0, "pending": 0, "rejected": 0, "last 7 days": 0}
     week_ago = now - 7 * DAY
     total = len(gen.r_user)
-    with gen._bar("reviews", total) as bar, CopyWriter(Review, REVIEW_FIELDS, batch_size=gen.batch_size) as out:
+    derived = [DERIVED_REVIEW_FIELDS[name] for name in derived_review_fields()]
+    with (
+        gen._bar("reviews", total) as bar,
+        CopyWriter(Review, REVIEW_FIELDS + derived_review_fields(), batch_size=gen.batch_size) as out,
+    ):
         for i in range(total):
             u, m, t = gen.r_user[i], gen.r_movie[i], gen.r_time[i]
             critic = gen.u_critic[u]
@@ -78,6 +90,7 @@ def write_reviews(gen) -> dict[str, int]:
                 f"{gen.review_id(i)}\t{gen.user_ids[u]}\t{gen.movie_ids[m]}\t{overall}\t{body}\t{language}"
                 f"\t{'t' if random() < 0.07 else 'f'}\t{subs}\t{{{','.join(sorted(chosen))}}}"
                 f"\t{h}\t{gen.v_count[i] - h}\t{flagged}\t{status}\t{fmt(t)}\t{fmt(min(edited, now))}"
+                + "".join(f"\t{value(critic)}" for value in derived)
             )
             if i % 1000 == 999:
                 bar.update(1000)

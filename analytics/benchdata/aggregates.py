@@ -6,7 +6,8 @@ nothing and the returned counts are the drift that was repaired. `aggregate_drif
 comparison without writing.
 
 Rules (API.md): only `approved` reviews count for movies and users; `critic_*` are reviews whose
-author has role `critic`; review vote counts count every vote row; follower counts count rows.
+author has role `critic` now (and a review `by_critic` flag, where the model has one, says the
+same); review vote counts count every vote row; follower counts count rows.
 `movies_watched` in the API is the user's approved review count (one review per user and movie),
 so it has no column of its own.
 """
@@ -107,13 +108,27 @@ _PARAMS = {
 }
 
 
+def _critic_flag_target() -> tuple[str, list[str]]:
+    t = _tables()
+    sql = f"""
+        WITH target AS (
+            SELECT r.id, (u.role = %(critic)s) AS by_critic
+            FROM {t["reviews"]} r JOIN {t["users"]} u ON u.id = r.{_q(Review._meta.get_field("user").column)}
+        )"""  # noqa: S608
+    return sql, ["by_critic"]
+
+
 def _plans():
     t = _tables()
-    return (
+    plans = [
         ("movies", t["movies"], _movie_target()),
         ("users", t["users"], _user_target()),
         ("reviews", t["reviews"], _review_target()),
-    )
+    ]
+    if "by_critic" in {f.name for f in Review._meta.concrete_fields}:
+        # The reviews app may keep a per-review "author is a critic" flag that its services read.
+        plans.append(("review critic flags", t["reviews"], _critic_flag_target()))
+    return plans
 
 
 def _differs(columns: list[str]) -> str:
