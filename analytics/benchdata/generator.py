@@ -46,7 +46,6 @@ from analytics.benchdata.sampling import (
     weights_of,
     zipf_cumulative,
 )
-from analytics.benchdata.search import fill_missing_search_vectors
 from analytics.benchdata.text import TextMaker
 from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage
 from reviews.models import Review, ReviewVote
@@ -198,7 +197,6 @@ class BenchDataGenerator:
             self._phase("watchlist & favorites", self._lists)
             self._phase("analyze", self._analyze)
             self._phase("aggregates", self._aggregates)
-            self._phase("search vectors", self._search_vectors)
         self._phase("vacuum analyze", self._vacuum)
         return self.phases
 
@@ -442,9 +440,6 @@ class BenchDataGenerator:
         changed = recompute_all_aggregates()
         self.drift = aggregate_drift()
         return {f"{k} set": v for k, v in changed.items()} | {f"{k} drift after": v for k, v in self.drift.items()}
-
-    def _search_vectors(self):
-        return {"movies": fill_missing_search_vectors(self.m_prefix)}
 
     def _analyze(self):
         # Fresh statistics, or the planner treats the new tables as empty in the set-based updates.
