@@ -1,24 +1,10 @@
-"""OpenAPI pieces: the error envelope (API.md §2) and the error answers of each endpoint."""
+"""OpenAPI pieces of the auth endpoints: their error texts (the envelope is lemonnpie.api.schema's)."""
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-
-class AccountsErrorDetailSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class AccountsErrorSerializer(serializers.Serializer):
-    """The one error envelope of the API."""
-
-    error = serializers.CharField(help_text="Machine-readable code, e.g. `validation_error`, `account_locked`.")
-    message = serializers.CharField()
-    details = AccountsErrorDetailSerializer(many=True, allow_null=True, required=False)
-    timestamp = serializers.DateTimeField()
-    path = serializers.CharField()
-
+from lemonnpie.api.schema import error_responses
 
 _TEXT = {
     400: "`validation_error` (with `details` for every bad field) or `parse_error`.",
@@ -36,17 +22,11 @@ class AccountsJWTScheme(SimpleJWTScheme):
     target_class = "accounts.authentication.JWTAuthentication"
 
 
-def error(status: int, text: str | None = None) -> OpenApiResponse:
-    return OpenApiResponse(response=AccountsErrorSerializer, description=text or _TEXT[status])
-
-
-def errors(*statuses: int, **overrides: str) -> dict[int, OpenApiResponse]:
-    """`errors(400, 401, s403="...")` → responses for those statuses, with optional own texts."""
-    out = {status: error(status) for status in statuses}
-    for key, text in overrides.items():
-        status = int(key.lstrip("s"))
-        out[status] = error(status, text)
-    return out
+def errors(*statuses: int, **overrides: str) -> dict:
+    """`errors(400, 401, s403="...")`: the shared envelope (lemonnpie.api.schema) with the texts of the
+    auth endpoints; `sNNN=` gives a status its own text."""
+    texts = {f"s{status}": _TEXT[status] for status in statuses if status in _TEXT}
+    return error_responses(*statuses, **{**texts, **overrides})
 
 
 ACCEPTED = OpenApiResponse(

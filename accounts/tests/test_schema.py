@@ -37,7 +37,7 @@ def test_every_accounts_endpoint_documents_its_answers(schema, endpoint, statuse
     assert statuses <= set(operation["responses"])
     for status in statuses - {"200", "201", "202", "204"}:
         content = operation["responses"][status]["content"]["application/json"]["schema"]
-        assert content == {"$ref": "#/components/schemas/AccountsError"}
+        assert content == {"$ref": "#/components/schemas/ErrorEnvelope"}
 
 
 def test_request_bodies_are_documented(schema):

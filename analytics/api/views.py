@@ -1,15 +1,13 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics import selectors
 from analytics.api.serializers import AnalyticsQuerySerializer, AnalyticsSerializer, DashboardSerializer
 from lemonnpie.api.permissions import IsAdminRole, IsModeratorOrAdmin
+from lemonnpie.api.schema import error_responses
 
-_DENIED = {
-    401: OpenApiResponse(description="Not signed in (envelope)."),
-    403: OpenApiResponse(description="Signed in without the required role (envelope)."),
-}
+_DENIED = error_responses(s401="Not signed in (envelope).", s403="Signed in without the required role (envelope).")
 
 
 class DashboardView(APIView):
@@ -26,7 +24,7 @@ class AnalyticsView(APIView):
     @extend_schema(
         tags=["admin"],
         parameters=[AnalyticsQuerySerializer],
-        responses={200: AnalyticsSerializer, 400: OpenApiResponse(description="Bad `days`."), **_DENIED},
+        responses={200: AnalyticsSerializer, **error_responses(s400="Bad `days` or `min_reviews`."), **_DENIED},
     )
     def get(self, request):
         query = AnalyticsQuerySerializer(data=request.query_params)

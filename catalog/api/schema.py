@@ -1,23 +1,7 @@
-"""OpenAPI pieces for the catalogue endpoints: the error envelope (API.md §2) each one may answer."""
+"""OpenAPI pieces for the catalogue endpoints: the texts of the errors each one may answer (the
+envelope itself is lemonnpie.api.schema's)."""
 
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
-
-
-class CatalogErrorDetailSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class CatalogErrorSerializer(serializers.Serializer):
-    """The error envelope every catalogue endpoint answers with on failure."""
-
-    error = serializers.CharField(help_text="validation_error, not_authenticated, permission_denied, not_found, ...")
-    message = serializers.CharField()
-    details = CatalogErrorDetailSerializer(many=True, allow_null=True)
-    timestamp = serializers.DateTimeField()
-    path = serializers.CharField()
-
+from lemonnpie.api.schema import error_responses
 
 _DESCRIPTIONS = {
     400: "validation_error: a parameter or field is missing, malformed or out of range (`details` lists each).",
@@ -29,4 +13,5 @@ _DESCRIPTIONS = {
 
 
 def errors(*codes: int) -> dict:
-    return {code: OpenApiResponse(CatalogErrorSerializer, description=_DESCRIPTIONS[code]) for code in codes}
+    """The shared error envelope (lemonnpie.api.schema) with the catalogue's texts."""
+    return error_responses(**{f"s{code}": _DESCRIPTIONS[code] for code in codes})

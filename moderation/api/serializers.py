@@ -19,6 +19,9 @@ class ReportCreateSerializer(serializers.Serializer):
 class ReportSerializer(serializers.ModelSerializer):
     reporter = UserBriefSerializer(read_only=True)
     resolved_by = UserBriefSerializer(read_only=True, allow_null=True)
+    resolution = serializers.ChoiceField(
+        choices=Resolution.choices, allow_blank=True, read_only=True, help_text='"" while the report is open.'
+    )
 
     class Meta:
         model = Report

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lemonnpie.api.permissions import IsAdminRole, IsModeratorOrAdmin
+from lemonnpie.api.schema import error_responses
 from lemonnpie.api.throttles import ScopedRateThrottle
 from moderation import selectors, services
 from moderation.api import serializers as s
@@ -23,7 +24,7 @@ def _errors(*codes: int) -> dict:
         409: "Already done (envelope).",
         429: "Too many reports (envelope, Retry-After).",
     }
-    return {code: OpenApiResponse(description=text[code]) for code in codes}
+    return error_responses(**{f"s{code}": text[code] for code in codes})
 
 
 class ReportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):

@@ -79,20 +79,3 @@ class _VoteTypeField(serializers.ChoiceField):
 @extend_schema_serializer(component_name="ReviewVoteBody")
 class ReviewVoteSerializer(serializers.Serializer):
     vote_type = _VoteTypeField(choices=VoteType.choices)
-
-
-@extend_schema_serializer(component_name="ReviewsErrorDetail")
-class ErrorDetailSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-@extend_schema_serializer(component_name="ReviewsErrorEnvelope")
-class ErrorEnvelopeSerializer(serializers.Serializer):
-    """API.md §2: the one error shape."""
-
-    error = serializers.CharField()
-    message = serializers.CharField()
-    details = ErrorDetailSerializer(many=True, allow_null=True, required=False)
-    timestamp = serializers.DateTimeField()
-    path = serializers.CharField()

@@ -6,7 +6,7 @@ review is re-read through the selector so every answer has the list row's shape.
 from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,10 +14,10 @@ from rest_framework.response import Response
 from accounts.models import Role
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.api.permissions import has_role
+from lemonnpie.api.schema import error_response
 from reviews import selectors, services
 from reviews.api.filters import MovieReviewFilter, ReviewFilter, ReviewOrderingFilter
 from reviews.api.serializers import (
-    ErrorEnvelopeSerializer,
     ReviewCreateSerializer,
     ReviewUpdateSerializer,
     ReviewVoteSerializer,
@@ -28,15 +28,11 @@ from reviews.serializers import ReviewSerializer
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorEnvelopeSerializer, description=description)
-
-
-E400 = _error("`validation_error` (with `details`) or `parse_error`.")
-E401 = _error("`not_authenticated` / `authentication_failed`.")
-E403 = _error("`permission_denied`.")
-E404 = _error("`not_found`: unknown, hidden or rejected review, or a non-UUID id.")
-E409_LOCK = _error("`conflict`: the item was busy (lock timeout); retry after `Retry-After` seconds.")
+E400 = error_response(400)
+E401 = error_response(401)
+E403 = error_response(403)
+E404 = error_response(404, "`not_found`: unknown, hidden or rejected review, or a non-UUID id.")
+E409_LOCK = error_response(409, "`conflict`: the item was busy (lock timeout); retry after `Retry-After` seconds.")
 ORDERING = ReviewOrderingFilter.openapi_parameter()
 
 
@@ -111,9 +107,9 @@ class ReviewViewSet(
         request=ReviewCreateSerializer,
         responses={
             201: ReviewSerializer,
-            400: _error("`validation_error`: a bad field, or an unknown `movie_id`."),
+            400: error_response(400, "`validation_error`: a bad field, or an unknown `movie_id`."),
             401: E401,
-            409: _error("`conflict`: you already reviewed this movie (or it was busy: retry)."),
+            409: error_response(409, "`conflict`: you already reviewed this movie (or it was busy: retry)."),
         },
     )
     def create(self, request):
@@ -157,7 +153,7 @@ class ReviewViewSet(
         request=ReviewVoteSerializer,
         responses={
             200: ReviewSerializer,
-            400: _error("`validation_error`, or `bad_request` for a vote on your own review."),
+            400: error_response(400, "`validation_error`, or `bad_request` for a vote on your own review."),
             401: E401,
             404: E404,
             409: E409_LOCK,
@@ -206,7 +202,11 @@ class MovieReviewListView(generics.ListAPIView):
             OpenApiParameter("movie_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Movie id (UUID)."),
             ORDERING,
         ],
-        responses={200: ReviewSerializer(many=True), 400: E400, 404: _error("`not_found`: unknown movie.")},
+        responses={
+            200: ReviewSerializer(many=True),
+            400: E400,
+            404: error_response(404, "`not_found`: unknown movie."),
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -229,7 +229,10 @@ class UserReviewListView(generics.ListAPIView):
         parameters=[
             OpenApiParameter("user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="User id (UUID).")
         ],
-        responses={200: ReviewSerializer(many=True), 404: _error("`not_found`: unknown or suspended user.")},
+        responses={
+            200: ReviewSerializer(many=True),
+            404: error_response(404, "`not_found`: unknown or suspended user."),
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

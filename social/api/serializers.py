@@ -1,6 +1,6 @@
 """Request and response shapes of the social endpoints (API.md §4 and §8)."""
 
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.serializers import UserPublicSerializer
@@ -86,20 +86,3 @@ class ImageUploadSerializer(serializers.Serializer):
     format = serializers.CharField()
     bytes = serializers.IntegerField()
     optimized_urls = OptimizedUrlsSerializer()
-
-
-@extend_schema_serializer(component_name="SocialErrorDetail")
-class _ErrorDetailSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-@extend_schema_serializer(component_name="SocialErrorEnvelope")
-class ErrorEnvelopeSerializer(serializers.Serializer):
-    """The error envelope of API.md §2 (documented on the social endpoints)."""
-
-    error = serializers.CharField()
-    message = serializers.CharField()
-    details = _ErrorDetailSerializer(many=True, allow_null=True, required=False)
-    timestamp = serializers.DateTimeField()
-    path = serializers.CharField()

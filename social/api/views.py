@@ -15,10 +15,10 @@ from accounts.models import User
 from accounts.serializers import UserPublicSerializer
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.api.pagination import PageNumberPagination
+from lemonnpie.api.schema import error_responses
 from lemonnpie.api.throttles import UserRateThrottle
 from social import images, selectors, services
 from social.api.serializers import (
-    ErrorEnvelopeSerializer,
     FeedItemSerializer,
     FeedPageSerializer,
     FollowListUserSerializer,
@@ -41,7 +41,7 @@ def _errors(*codes: int) -> dict:
         429: "Rate limited (envelope, `Retry-After`).",
         503: "Image storage is temporarily unavailable (envelope).",
     }
-    return {code: OpenApiResponse(ErrorEnvelopeSerializer, description=text[code]) for code in codes}
+    return error_responses(**{f"s{code}": text[code] for code in codes})
 
 
 # --- /users/{id}, followers, following, follow ----------------------------------------------
