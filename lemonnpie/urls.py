@@ -19,5 +19,7 @@ if not settings.CLOUDINARY_URL:
     # Local media (uploads without Cloudinary) served by the app itself, as WhiteNoise serves static.
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
 
+handler400 = "lemonnpie.api.exceptions.handler400"
+handler403 = "lemonnpie.api.exceptions.handler403"
 handler404 = "lemonnpie.api.exceptions.handler404"
 handler500 = "lemonnpie.api.exceptions.handler500"

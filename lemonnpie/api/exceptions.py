@@ -8,6 +8,7 @@ Services raise `ApplicationError`; this handler turns it, DRF's exceptions, Djan
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -89,6 +90,12 @@ def _summary(details: list[dict]) -> str:
     return f"{prefix}{first['message']}{more}"
 
 
+_BODY_LIMITS = {
+    RequestDataTooBig: "The request body is too large.",
+    TooManyFieldsSent: "The request body has too many fields.",
+    TooManyFilesSent: "The request body has too many files.",
+}
+
 _DRF_CODES = [
     (exceptions.ParseError, "parse_error"),
     (exceptions.NotAuthenticated, "not_authenticated"),
@@ -100,6 +107,17 @@ _DRF_CODES = [
     (exceptions.UnsupportedMediaType, "unsupported_media_type"),
     (exceptions.Throttled, "throttled"),
 ]
+
+
+def _message_of(detail) -> str:
+    """A readable message from an exception's detail, also when it is a dict or a list (simplejwt
+    answers `{"detail": ..., "code": ...}`)."""
+    while isinstance(detail, (dict, list)):
+        if isinstance(detail, dict):
+            detail = detail.get("detail", next(iter(detail.values()), ""))
+        else:
+            detail = detail[0] if detail else ""
+    return str(detail)
 
 
 def _classify(exc) -> tuple[int, str, str, list | None, dict]:
@@ -116,6 +134,13 @@ def _classify(exc) -> tuple[int, str, str, list | None, dict]:
         return 400, "validation_error", _summary(details), details, {}
     if isinstance(exc, Http404):
         return 404, "not_found", "Not found.", None, {}
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        # Django's DATA_UPLOAD_MAX_MEMORY_SIZE / _NUMBER_FIELDS / _NUMBER_FILES, hit while parsing.
+        message = next(text for cls, text in _BODY_LIMITS.items() if isinstance(exc, cls))
+        return 413, "payload_too_large", message, None, {}
+    if isinstance(exc, SuspiciousOperation):
+        logger.warning("suspicious request refused: %s", exc.__class__.__name__)
+        return 400, "bad_request", "The request was refused as malformed.", None, {}
     if isinstance(exc, DjangoPermissionDenied):
         return 403, "permission_denied", "You do not have permission to perform this action.", None, {}
     if isinstance(exc, IntegrityError):
@@ -128,8 +153,7 @@ def _classify(exc) -> tuple[int, str, str, list | None, dict]:
         if getattr(exc, "wait", None) is not None:
             headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
         error = next((code for cls, code in _DRF_CODES if isinstance(exc, cls)), "error")
-        message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        return exc.status_code, error, str(message), None, headers
+        return exc.status_code, error, _message_of(exc.detail), None, headers
     raise exc
 
 
@@ -153,6 +177,31 @@ def envelope_exception_handler(exc, context):
 
 def json_error_response(request, *, status_code: int, error: str, message: str) -> JsonResponse:
     return JsonResponse(envelope(error=error, message=message, path=request.path), status=status_code)
+
+
+def handler400(request, exception=None):
+    """Django's own 400 (a SuspiciousOperation outside DRF, e.g. a Host not in ALLOWED_HOSTS): the
+    envelope under /api/, the plain page elsewhere."""
+    if request.path.startswith("/api/"):
+        return json_error_response(
+            request, status_code=400, error="bad_request", message="The request was refused as malformed."
+        )
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if request.path.startswith("/api/"):
+        return json_error_response(
+            request,
+            status_code=403,
+            error="permission_denied",
+            message="You do not have permission to perform this action.",
+        )
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)
 
 
 def handler404(request, exception=None):
