@@ -1,0 +1,195 @@
+"""Object-level authorization (OWASP API1, ASVS V4.2): with two signed-in users, the attacker
+(`other_user`) aims every `{id}` route at the victim's (`user`) objects. Nothing of the victim's
+changes, and nothing private of the victim's is shown.
+
+`test_every_id_route_is_covered` fails when a new `{id}` operation appears in the schema without
+being listed in COVERED (and so without a test here)."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from accounts.models import User
+from conftest import client_for
+from lemonnpie.tests.security.conftest import assert_envelope
+from moderation.models import Report
+from reviews.models import Review, ReviewVote
+from social.models import FavoriteEntry, Follow, WatchlistEntry
+
+# (method, schema path) → the test below that aims it at someone else's object.
+COVERED = {
+    ("post", "/api/v1/admin/moderation/{content_id}/"): "test_admin_routes_refuse_plain_users_on_the_victims_objects",
+    ("put", "/api/v1/admin/reports/{id}/resolve/"): "test_admin_routes_refuse_plain_users_on_the_victims_objects",
+    ("put", "/api/v1/admin/users/{id}/role/"): "test_admin_routes_refuse_plain_users_on_the_victims_objects",
+    ("post", "/api/v1/admin/users/{id}/suspend/"): "test_admin_routes_refuse_plain_users_on_the_victims_objects",
+    ("post", "/api/v1/admin/users/{id}/unsuspend/"): "test_admin_routes_refuse_plain_users_on_the_victims_objects",
+    ("get", "/api/v1/auth/verify-email/{token}/"): "test_nobody_verifies_the_victims_address_without_the_mailed_token",
+    ("get", "/api/v1/movies/{movie_id}/reviews/"): "test_hidden_reviews_stay_hidden_from_others",
+    ("get", "/api/v1/movies/{id}/"): "test_catalogue_writes_refuse_plain_users",
+    ("put", "/api/v1/movies/{id}/"): "test_catalogue_writes_refuse_plain_users",
+    ("patch", "/api/v1/movies/{id}/"): "test_catalogue_writes_refuse_plain_users",
+    ("delete", "/api/v1/movies/{id}/"): "test_catalogue_writes_refuse_plain_users",
+    ("get", "/api/v1/series/{id}/"): "test_catalogue_writes_refuse_plain_users",
+    ("get", "/api/v1/reviews/{id}/"): "test_hidden_reviews_stay_hidden_from_others",
+    ("put", "/api/v1/reviews/{id}/"): "test_nobody_edits_or_deletes_the_victims_review",
+    ("patch", "/api/v1/reviews/{id}/"): "test_nobody_edits_or_deletes_the_victims_review",
+    ("delete", "/api/v1/reviews/{id}/"): "test_nobody_edits_or_deletes_the_victims_review",
+    ("post", "/api/v1/reviews/{id}/vote/"): "test_votes_are_always_the_callers_own",
+    ("delete", "/api/v1/reviews/{id}/vote/"): "test_votes_are_always_the_callers_own",
+    ("get", "/api/v1/users/{id}/"): "test_public_user_routes_never_show_private_data",
+    ("get", "/api/v1/users/{id}/followers/"): "test_public_user_routes_never_show_private_data",
+    ("get", "/api/v1/users/{id}/following/"): "test_public_user_routes_never_show_private_data",
+    ("get", "/api/v1/users/{user_id}/reviews/"): "test_hidden_reviews_stay_hidden_from_others",
+    ("post", "/api/v1/users/{id}/follow/"): "test_follows_are_always_the_callers_own",
+    ("delete", "/api/v1/users/{id}/follow/"): "test_follows_are_always_the_callers_own",
+    ("post", "/api/v1/users/watchlist/{movie_id}/"): "test_movie_lists_are_always_the_callers_own",
+    ("delete", "/api/v1/users/watchlist/{movie_id}/"): "test_movie_lists_are_always_the_callers_own",
+    ("post", "/api/v1/users/favorites/{movie_id}/"): "test_movie_lists_are_always_the_callers_own",
+    ("delete", "/api/v1/users/favorites/{movie_id}/"): "test_movie_lists_are_always_the_callers_own",
+}
+
+
+def test_every_id_route_is_covered():
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    routes = {
+        (method, path)
+        for path, operations in document["paths"].items()
+        if "{" in path
+        for method in operations
+        if method in {"get", "put", "patch", "post", "delete"}
+    }
+    assert routes == set(COVERED)
+    assert set(COVERED.values()) <= set(globals())
+
+
+@pytest.fixture
+def attacker(other_user):
+    return client_for(other_user)
+
+
+def test_nobody_edits_or_deletes_the_victims_review(attacker, critic_client, api_client, review_world):
+    review = review_world["victim_review"]
+    before = Review.objects.values().get(pk=review.pk)
+    url = f"/api/v1/reviews/{review.pk}"
+    for client in (attacker, critic_client):
+        assert_envelope(client.put(url, {"review_text": "Taken over by someone else entirely."}), 403)
+        assert_envelope(client.patch(url, {"lemon_pie_rating": 1}), 403)
+        assert_envelope(client.delete(url), 403)
+    assert_envelope(api_client.patch(url, {"lemon_pie_rating": 1}), 401)
+    assert Review.objects.values().get(pk=review.pk) == before
+
+
+def test_hidden_reviews_stay_hidden_from_others(attacker, user, review_world):
+    review = review_world["victim_review"]
+    Review.objects.filter(pk=review.pk).update(moderation_status="pending")
+    assert_envelope(attacker.get(f"/api/v1/reviews/{review.pk}"), 404, "not_found")
+    listed = [
+        attacker.get(f"/api/v1/movies/{review.movie_id}/reviews").json(),
+        attacker.get(f"/api/v1/users/{user.pk}/reviews").json(),
+        attacker.get("/api/v1/reviews", {"user": str(user.pk)}).json(),
+    ]
+    for page in listed:
+        assert str(review.pk) not in {row["id"] for row in page["results"]}
+    # A hidden review cannot be edited, deleted or voted on by others either.
+    for response in (
+        attacker.patch(f"/api/v1/reviews/{review.pk}", {"lemon_pie_rating": 1}),
+        attacker.delete(f"/api/v1/reviews/{review.pk}"),
+        attacker.post(f"/api/v1/reviews/{review.pk}/vote", {"vote_type": "unhelpful"}),
+    ):
+        assert response.status_code in (403, 404), response.content
+
+
+def test_votes_are_always_the_callers_own(attacker, user, other_user, review_world):
+    author_review = review_world["author_review"]
+    url = f"/api/v1/reviews/{author_review.pk}/vote"
+    victim_vote = ReviewVote.objects.get(review=author_review, user=user)
+
+    # Removing "a" vote removes the caller's (none), never the victim's.
+    assert attacker.delete(url).status_code == 204
+    assert ReviewVote.objects.filter(pk=victim_vote.pk, vote_type="helpful").exists()
+    # Voting with someone else's id in the body records the caller's vote only.
+    response = attacker.post(url, {"vote_type": "unhelpful", "user": str(user.pk), "user_id": str(user.pk)})
+    assert response.status_code == 200
+    assert ReviewVote.objects.get(pk=victim_vote.pk).vote_type == "helpful"
+    assert ReviewVote.objects.get(review=author_review, user=other_user).vote_type == "unhelpful"
+    assert response.json()["user_vote"] == "unhelpful"
+    assert client_for(user).get(f"/api/v1/reviews/{author_review.pk}").json()["user_vote"] == "helpful"
+
+
+def test_follows_are_always_the_callers_own(attacker, user, other_user, review_world):
+    author = review_world["author"]
+    assert attacker.delete(f"/api/v1/users/{author.pk}/follow").status_code == 204
+    assert Follow.objects.filter(follower=user, following=author).exists()
+    assert User.objects.get(pk=author.pk).followers_count == 1
+    assert attacker.post(f"/api/v1/users/{user.pk}/follow", {"follower": str(author.pk)}).status_code == 201
+    assert Follow.objects.filter(follower=other_user, following=user).exists()
+    assert not Follow.objects.filter(follower=author, following=user).exists()
+
+
+@pytest.mark.parametrize(("name", "model"), [("watchlist", WatchlistEntry), ("favorites", FavoriteEntry)])
+def test_movie_lists_are_always_the_callers_own(attacker, user, other_user, review_world, name, model):
+    movie = review_world["movie"]
+    assert attacker.delete(f"/api/v1/users/{name}/{movie.pk}").status_code == 204
+    assert model.objects.filter(user=user, movie=movie).exists()
+    assert attacker.get(f"/api/v1/users/{name}").json()["count"] == 0
+    other_movie = review_world["other_movie"]
+    assert attacker.post(f"/api/v1/users/{name}/{other_movie.pk}", {"user": str(user.pk)}).status_code == 201
+    assert model.objects.filter(user=other_user, movie=other_movie).exists()
+    assert not model.objects.filter(user=user, movie=other_movie).exists()
+    # There is no route to read someone else's private lists.
+    for path in (f"/api/v1/users/{user.pk}/{name}", f"/api/v1/users/{name}?user={user.pk}"):
+        response = attacker.get(path)
+        assert response.status_code == 404 or str(movie.pk) not in response.content.decode(), path
+
+
+def test_public_user_routes_never_show_private_data(attacker, user, review_world):
+    author = review_world["author"]
+    private = (user.email, author.email, "login_attempts", "locked_until", "is_active", "token_version", "password")
+    for path in (
+        f"/api/v1/users/{user.pk}",
+        f"/api/v1/users/{user.pk}/following",
+        f"/api/v1/users/{author.pk}/followers",
+        f"/api/v1/users/{user.pk}/reviews",
+    ):
+        response = attacker.get(path)
+        assert response.status_code == 200, path
+        text = response.content.decode()
+        assert not any(secret in text for secret in private), (path, text[:300])
+    assert attacker.get("/api/v1/users/profile").json()["id"] != str(user.pk)
+
+
+def test_catalogue_writes_refuse_plain_users(attacker, critic_client, review_world):
+    movie = review_world["movie"]
+    for client in (attacker, critic_client):
+        for method in ("put", "patch", "delete"):
+            body = {"title": "Renamed", "release_date": "2020-01-01"} if method != "delete" else None
+            assert_envelope(getattr(client, method)(f"/api/v1/movies/{movie.pk}", body), 403, "permission_denied")
+    movie.refresh_from_db()
+    assert movie.title != "Renamed"
+    assert attacker.get(f"/api/v1/movies/{movie.pk}").status_code == 200
+    assert attacker.get(f"/api/v1/series/{movie.pk}").status_code == 404  # a film is not a series
+
+
+def test_admin_routes_refuse_plain_users_on_the_victims_objects(attacker, critic_client, user, review_world):
+    report = review_world["report"]
+    review = review_world["author_review"]
+    for client in (attacker, critic_client):
+        requests = [
+            client.put(f"/api/v1/admin/users/{user.pk}/role", {"role": "admin"}),
+            client.post(f"/api/v1/admin/users/{user.pk}/suspend", {"reason": "mine now"}),
+            client.post(f"/api/v1/admin/users/{user.pk}/unsuspend", {"reason": "mine now"}),
+            client.put(f"/api/v1/admin/reports/{report.pk}/resolve", {"resolution": "dismissed"}),
+            client.post(f"/api/v1/admin/moderation/{review.pk}", {"action": "reject", "reason": "mine"}),
+        ]
+        for response in requests:
+            assert_envelope(response, 403, "permission_denied")
+    victim = User.objects.get(pk=user.pk)
+    assert (victim.role, victim.is_active) == ("user", True)
+    assert Report.objects.get(pk=report.pk).status == "open"
+    assert Review.objects.get(pk=review.pk).moderation_status == "approved"
+
+
+def test_nobody_verifies_the_victims_address_without_the_mailed_token(attacker, user, other_user):
+    User.objects.filter(pk=user.pk).update(is_verified=False)
+    for token in (str(user.pk), user.email, "a" * 40, f"{user.pk}:abc:def"):
+        assert_envelope(attacker.get(f"/api/v1/auth/verify-email/{token}"), 400, "validation_error")
+    assert not User.objects.get(pk=user.pk).is_verified
