@@ -12,6 +12,7 @@ import json
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.tests.factories import UserFactory
@@ -147,3 +148,10 @@ def test_an_unknown_content_type_is_415(auth_client):
 
 def test_a_host_outside_allowed_hosts_is_a_400_envelope(api_client):
     assert_envelope(api_client.get("/api/v1/movies", HTTP_HOST="evil.example"), 400, "bad_request")
+
+
+def test_too_many_files_is_413(auth_client):
+    count = django_settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1
+    files = {f"file{i}": SimpleUploadedFile(f"f{i}.png", b"x", content_type="image/png") for i in range(count)}
+    for path in ("/api/v1/upload/image", "/api/v1/reviews"):
+        assert_envelope(auth_client.post(path, files, format="multipart"), 413, "payload_too_large")
