@@ -14,9 +14,9 @@ from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
 from moderation.models import AuditAction, AuditLogEntry, ContentType, Report, ReportStatus
 from moderation.permissions import MODERATOR_PERMISSIONS
+from outbox.services import outbox_enqueue
 from reviews.models import ModerationStatus, Review
 from reviews.services import review_moderate
-from outbox.services import outbox_enqueue
 
 MODERATORS_GROUP = "Moderators"
 AUTO_HIDE_REPORTS = getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", 3)

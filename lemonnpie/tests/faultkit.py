@@ -135,8 +135,11 @@ class ThrowawayRedis:
         if executable is None:
             raise RuntimeError("redis-server is not installed (apt-get install redis-server); .ci/run installs it")
         self.process = subprocess.Popen(
-            [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-            + ["--dir", str(self.root), "--dbfilename", "dump.rdb", "--protected-mode", "no", "--loglevel", "warning"],
+            [
+                *(executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+                *("--dir", str(self.root), "--dbfilename", "dump.rdb", "--protected-mode", "no"),
+                *("--loglevel", "warning"),
+            ],
             stdout=(self.root / "redis.log").open("ab"),
             stderr=subprocess.STDOUT,
         )
@@ -253,8 +256,10 @@ def gunicorn(env: dict[str, str], log_dir: Path, *, workers: int = 1, threads: i
     port = free_port()
     server = Managed(
         "gunicorn",
-        [str(BIN / "gunicorn"), "lemonnpie.wsgi", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"]
-        + ["--workers", str(workers), "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "5"],
+        [
+            *(str(BIN / "gunicorn"), "lemonnpie.wsgi", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"),
+            *("--workers", str(workers), "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "5"),
+        ],
         env,
         log_dir,
     )
@@ -289,7 +294,7 @@ class Client:
 
     def request(self, method: str, path: str, body=None, *, token: str | None = None, headers=None) -> Answer:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request = urllib.request.Request(self.base + path, data=data, method=method)  # noqa: S310 (loopback)
         request.add_header("Content-Type", "application/json")
         bearer = token or self.token
         if bearer:
