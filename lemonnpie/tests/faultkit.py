@@ -256,11 +256,15 @@ def gunicorn(env: dict[str, str], log_dir: Path, *, workers: int = 1, threads: i
     port = free_port()
     server = Managed(
         "gunicorn",
-        [
-            *(str(BIN / "gunicorn"), "lemonnpie.wsgi", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"),
-            *("--workers", str(workers), "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "5"),
-        ],
-        env,
+        [str(BIN / "gunicorn"), "lemonnpie.wsgi", "--config", str(ROOT / "gunicorn.conf.py")],
+        {
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_THREADS": str(threads),
+            "GUNICORN_TIMEOUT": "60",
+            "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "prometheus"),
+        },
         log_dir,
     )
     server.start()

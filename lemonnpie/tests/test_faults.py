@@ -25,23 +25,27 @@ from lemonnpie.tests.faultkit import Client, Managed, ThrowawayPostgres, Throwaw
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 PASSWORD = "Suya-and-zobo-at-dusk-42"
-SEED = """
+SEED = (
+    f"PASSWORD = {PASSWORD!r}\n"
+    + """
 from accounts.models import User
 from catalog.models import Movie, MovieGenre, MovieLanguage
 import datetime, json
 users = {}
 for name in ("alice", "bob", "carol", "dayo"):
-    users[name] = str(User.objects.create_user(f"{name}@faults.ng", "%(password)s", name=name.title(),
+    users[name] = str(User.objects.create_user(f"{name}@faults.ng", PASSWORD, name=name.title(),
                                                is_verified=True).pk)
 movies = []
 for index in range(6):
-    movie = Movie.objects.create(title=f"Fault Line {index}", type="movie", release_date=datetime.date(2020, 1, index + 1),
+    movie = Movie.objects.create(title=f"Fault Line {index}", type="movie",
+                                 release_date=datetime.date(2020, 1, index + 1),
                                  plot_summary="A Lagos family keeps the lights on through every outage.")
     MovieGenre.objects.create(movie=movie, genre="Drama")
     MovieLanguage.objects.create(movie=movie, language="Yoruba")
     movies.append(str(movie.pk))
 print(json.dumps({"users": users, "movies": movies}))
-""" % {"password": PASSWORD}
+"""
+)
 
 
 RATINGS = {
@@ -220,7 +224,11 @@ def test_redis_outage_degrades_reads_and_writes_and_login_fails_closed(stack):
     assert call("GET", "/api/v1/users/profile", token=alice).status == 200
 
     # Sign-in fails closed: no password is checked while the failure throttle cannot be read.
-    for email, password in [("alice@faults.ng", PASSWORD), ("alice@faults.ng", "guess-1"), ("carol@faults.ng", PASSWORD)]:
+    for email, password in [
+        ("alice@faults.ng", PASSWORD),
+        ("alice@faults.ng", "guess-1"),
+        ("carol@faults.ng", PASSWORD),
+    ]:
         assert_clean_503(call("POST", "/api/v1/auth/login", {"email": email, "password": password}))
     # So do registration and reset requests (the `auth` throttle guards mailboxes).
     assert_clean_503(
