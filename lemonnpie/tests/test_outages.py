@@ -65,3 +65,39 @@ def test_general_throttles_degrade_open_while_login_fails_closed(user):
     answer = client.post("/api/v1/auth/login", {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
     assert_503_envelope(answer)
     assert caches["security"]._server == "redis://127.0.0.1:1/0"
+
+
+def test_a_cache_that_lost_writes_is_emptied_once_redis_answers_again(settings):
+    """A Redis restarted from its snapshot must not serve entries whose invalidation was lost; the
+    security cache's state (other key prefix) survives the clean-up."""
+    from lemonnpie import cache as recovering
+    from lemonnpie.tests.faultkit import ThrowawayRedis
+
+    redis = ThrowawayRedis("unit")
+    redis.start()
+    try:
+        location = redis.url(0)
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
+                "LOCATION": location,
+                "KEY_PREFIX": "unit",
+                "OPTIONS": {"CLIENT_CLASS": "lemonnpie.cache.RecoveringClient", "IGNORE_EXCEPTIONS": True, **FAST},
+            },
+            "security": {**DEAD, "LOCATION": location, "KEY_PREFIX": "unit:sec", "OPTIONS": FAST},
+        }
+        default, security = caches["default"], caches["security"]
+        default.set("movie:1", {"review_count": 0})
+        default.set("movie:2", {"review_count": 5})
+        security.set("throttle:login_failures:1.2.3.4:1", 3)
+        redis.stop(keep_data=True)
+        default.delete("movie:1")  # the invalidation of a review written during the outage: lost
+        assert recovering.is_dirty(default.client)
+        redis.start()  # back with the snapshot, movie:1 included
+        assert default.get("movie:1") is None and default.get("movie:2") is None  # emptied first
+        assert not recovering.is_dirty(default.client)
+        assert security.get("throttle:login_failures:1.2.3.4:1") == 3
+        default.set("movie:1", {"review_count": 1})
+        assert default.get("movie:1") == {"review_count": 1}  # and used normally afterwards
+    finally:
+        redis.destroy()
