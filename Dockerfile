@@ -9,4 +9,4 @@ RUN DEBUG=0 ALLOWED_HOSTS=build SECRET_KEY="build-only-$(head -c 48 /dev/urandom
 RUN useradd --create-home lemonnpie && chown -R lemonnpie /app
 USER lemonnpie
 EXPOSE 8000
-CMD ["gunicorn", "lemonnpie.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "4"]
+CMD ["gunicorn", "lemonnpie.wsgi", "--config", "gunicorn.conf.py"]

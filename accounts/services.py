@@ -33,6 +33,7 @@ from accounts.tokens import (
 )
 from accounts.validators import password_problems
 from lemonnpie.api.exceptions import ApplicationError, Conflict
+from outbox.services import outbox_enqueue
 
 PROFILE_FIELDS = ("name", "bio", "location", "avatar_url")
 
@@ -90,9 +91,20 @@ def _lock_user(user_id) -> User | None:
 
 
 def _mail_on_commit(*, to: str, subject: str, template: str, context: dict) -> None:
+    """Queue a mail that carries no secret through the outbox: it goes out once this transaction
+    commits, exactly once, even when the broker is down right now."""
     context = {**context, "frontend_url": settings.FRONTEND_URL}
-    transaction.on_commit(
-        lambda: send_templated_email.delay(to=to, subject=subject, template=template, context=context)
+    outbox_enqueue(
+        task="accounts.tasks.send_templated_email",
+        kwargs={"to": to, "subject": subject, "template": template, "context": context},
+    )
+
+
+def _mail_now(*, to: str, subject: str, template: str, context: dict) -> None:
+    """Send a mail from inside a job (the worker): links with tokens are made and mailed there, so
+    no token is ever stored, not even in the outbox."""
+    send_templated_email.run(
+        to=to, subject=subject, template=template, context={**context, "frontend_url": settings.FRONTEND_URL}
     )
 
 
@@ -311,14 +323,24 @@ def sessions_purge_expired() -> tuple[int, int]:
 
 
 def user_send_verification(*, user: User) -> None:
-    """Mail `{FRONTEND_URL}/verify-email/<token>` (after commit); the token lives 48 hours."""
+    """Queue the verification mail (through the outbox, after commit); see `verification_mail_send`."""
+    outbox_enqueue(task="accounts.tasks.verification_mail", kwargs={"user_id": str(user.pk)})
+
+
+def verification_mail_send(*, user_id) -> bool:
+    """In the worker: mail `{FRONTEND_URL}/verify-email/<token>` (the token lives 48 hours) to an
+    active, unverified account. Returns whether a mail was sent."""
+    user = User.objects.filter(pk=user_id, is_active=True, is_verified=False).order_by().first()
+    if user is None:
+        return False
     token = email_verification_token.make(user)
-    _mail_on_commit(
+    _mail_now(
         to=user.email,
         subject="Confirm your email address",
         template="verify_email",
         context={"name": user.name, "link": f"{settings.FRONTEND_URL}/verify-email/{token}", "hours": 48},
     )
+    return True
 
 
 def user_resend_verification(*, user: User) -> None:
@@ -345,10 +367,8 @@ def user_verify_email(*, token: str) -> User:
 def password_reset_request(*, email: str) -> None:
     """Answered identically for every address: the same job is queued either way, and the job
     (`password_reset_send`, in the worker) decides whether there is anyone to mail."""
-    from accounts.tasks import password_reset_mail
-
     email = UserManager.normalize_email(email)
-    transaction.on_commit(lambda: password_reset_mail.delay(email=email))
+    outbox_enqueue(task="accounts.tasks.password_reset_mail", kwargs={"email": email})
 
 
 def password_reset_send(*, email: str) -> bool:
@@ -364,7 +384,7 @@ def password_reset_send(*, email: str) -> bool:
         return False
     counter.hit()
     token = password_reset_token.make(user)
-    _mail_on_commit(
+    _mail_now(
         to=user.email,
         subject="Reset your LemonNPie password",
         template="password_reset",

@@ -17,6 +17,14 @@ def send_templated_email(self, *, to: str, subject: str, template: str, context:
 
 
 @shared_task(acks_late=True)
+def verification_mail(*, user_id: str) -> bool:
+    """Queued (through the outbox) by registration and resend-verification; makes the link here."""
+    from accounts.services import verification_mail_send
+
+    return verification_mail_send(user_id=user_id)
+
+
+@shared_task(acks_late=True)
 def password_reset_mail(*, email: str) -> bool:
     """Queued by forgot-password for every address alike; mails only real accounts."""
     from accounts.services import password_reset_send

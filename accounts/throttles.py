@@ -16,6 +16,7 @@ from rest_framework import throttling
 from rest_framework.settings import api_settings
 
 from lemonnpie.api.exceptions import ApplicationError
+from lemonnpie.metrics import LOGINS
 
 _PERIODS = {
     **dict.fromkeys(("s", "sec", "second"), 1),
@@ -161,7 +162,13 @@ class LoginFailureThrottle(_CounterThrottle):
         if counter is None:
             return True
         now = self.timer()
-        if counter.blocked(now):
+        try:
+            blocked = counter.blocked(now)
+        except ApplicationError:
+            LOGINS.labels(outcome="unavailable").inc()  # the security cache is down: fail closed
+            raise
+        if blocked:
+            LOGINS.labels(outcome="throttled").inc()
             self._wait = max(1, math.ceil(counter.wait(now)))
             return False
         return True

@@ -19,6 +19,9 @@ SEARCH_TTL = 30 * 60
 SUGGESTIONS_TTL = 60 * 60
 TRENDING_TTL = 15 * 60
 _VERSION_KEY = "catalog:version"
+# The trending ranking (every title's id, in order) is deliberately not versioned: it may be up to
+# TRENDING_TTL old, and the beat job `catalog.tasks.trending_refresh` recomputes it before that.
+TRENDING_KEY = "catalog:trending"
 
 
 def movie_detail_key(movie_id) -> str:
@@ -74,3 +77,11 @@ def catalog_invalidate(movie_ids=()) -> None:
     if keys:
         cache.delete_many(keys)
     _bump_version()
+
+
+def trending_ids_get() -> list[str] | None:
+    return cache.get(TRENDING_KEY)
+
+
+def trending_ids_set(ids: list[str]) -> None:
+    cache.set(TRENDING_KEY, ids, TRENDING_TTL)

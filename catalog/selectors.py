@@ -177,3 +177,14 @@ def movie_trending(*, now=None) -> QuerySet[Movie]:
         )
         .order_by("-recent_activity", "-total_activity", F("imdb_votes").desc(nulls_last=True), *DEFAULT_ORDERING)
     )
+
+
+def movie_trending_ids(*, now=None) -> list[str]:
+    """The whole trending order as ids (one query); see `movie_trending`."""
+    return [str(pk) for pk in movie_trending(now=now).values_list("pk", flat=True)]
+
+
+def movie_rows_in_order(*, movie_ids: list[str]) -> list[Movie]:
+    """List rows for these ids, in the order given (ids of deleted titles are skipped)."""
+    by_id = {str(movie.pk): movie for movie in movie_list_queryset().filter(pk__in=movie_ids)}
+    return [by_id[movie_id] for movie_id in movie_ids if movie_id in by_id]

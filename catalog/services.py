@@ -4,7 +4,8 @@ what it changed once that transaction commits."""
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.cache import catalog_invalidate, movie_invalidate
+from catalog import selectors
+from catalog.cache import catalog_invalidate, movie_invalidate, trending_ids_set
 from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage
 from lemonnpie.api.exceptions import Conflict, NotFound
 
@@ -125,3 +126,11 @@ def movie_set_featured(*, movie_ids, featured: bool) -> int:
     changed = Movie.objects.filter(pk__in=ids).update(is_featured=featured, updated_at=timezone.now())
     transaction.on_commit(lambda: catalog_invalidate(ids))
     return changed
+
+
+def trending_refresh(*, now=None) -> list[str]:
+    """Recompute the trending ranking and cache it for TRENDING_TTL (beat runs this every
+    `TRENDING_REFRESH_EVERY_SECONDS`, so readers normally never compute it themselves)."""
+    ids = selectors.movie_trending_ids(now=now)
+    trending_ids_set(ids)
+    return ids

@@ -1,4 +1,6 @@
-"""Product metrics exported at /metrics beside django-prometheus's own."""
+"""Product metrics exported at /metrics beside django-prometheus's own (the Grafana dashboard in
+`ops/grafana/` is built on them; a test checks every expression there names a metric defined here
+or by django-prometheus)."""
 
 from prometheus_client import Counter
 
@@ -7,6 +9,16 @@ VOTES = Counter("lemonnpie_review_votes_total", "Helpful/unhelpful votes cast, c
 LOGINS = Counter("lemonnpie_logins_total", "Login attempts by outcome.", ["outcome"])
 CACHE_LOOKUPS = Counter(
     "lemonnpie_cache_lookups_total", "Application cache lookups by area and result.", ["area", "result"]
+)
+THROTTLE_DEGRADED = Counter(
+    "lemonnpie_throttle_degraded_total",
+    "Requests let through unthrottled because the security cache was unreachable.",
+    ["scope"],
+)
+OUTBOX = Counter(
+    "lemonnpie_outbox_messages_total",
+    "Outbox messages by event: queued, published, publish_failed, delivered, skipped.",
+    ["event"],
 )
 
 

@@ -1,11 +1,14 @@
 """Request ids: taken from `X-Request-ID` when the client sends a sane one, else made; echoed on
-every response and attached to every log line written while the request runs."""
+every response and attached to every log line written while the request runs. Also the last word
+on outages: a database or cache error escaping a view answers 503, never 500."""
 
 import contextvars
 import logging
 import re
 import time
 import uuid
+
+from django.utils.functional import SimpleLazyObject, empty
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -54,10 +57,25 @@ class RequestIDMiddleware:
         finally:
             _request_id.reset(token)
 
+    def process_exception(self, request, exception):
+        """A view (DRF's own handler aside) raised because PostgreSQL or Redis is unreachable."""
+        from lemonnpie.api.exceptions import SERVICE_UNAVAILABLE_ERRORS, service_unavailable_response
+
+        if isinstance(exception, SERVICE_UNAVAILABLE_ERRORS):
+            logging.getLogger("lemonnpie.api").warning("backing service unavailable: %s", type(exception).__name__)
+            return service_unavailable_response(request)
+        return None
+
 
 def _user_id(request) -> str | None:
-    """The authenticated user, whether Django's session or DRF's JWT authentication found them."""
-    user = getattr(request, "user", None)  # DRF's Request copies the JWT user onto the Django request
+    """The user the request was authenticated as, by DRF's JWT authentication (copied onto the
+    Django request) or by a session that was already loaded. Never loads one itself: the log line
+    must cost no query and cannot fail when the database is down."""
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject):
+        user = user._wrapped
+        if user is empty:
+            return None
     if user is not None and getattr(user, "is_authenticated", False):
         return str(user.pk)
     return None

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "social",
     "moderation",
     "analytics",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
+                "CLIENT_CLASS": "lemonnpie.cache.RecoveringClient",  # emptied once after lost writes
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": 1,
                 "SOCKET_TIMEOUT": 1,
@@ -125,7 +127,8 @@ if REDIS_URL:
         },
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    CELERY_BROKER_URL = REDIS_URL
+    # A broker of its own is better (no eviction, persistence on); the same Redis works.
+    CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {
@@ -147,13 +150,37 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Periodic jobs (celery beat). reviews: recount every stored aggregate and repair drift.
+# Broker outages: a publish that fails is retried quickly, then left to the outbox relay.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Every periodic job, in one place (celery beat reads exactly this; a test checks each task exists).
 CELERY_BEAT_SCHEDULE = {
+    # reviews: recount every stored aggregate and repair drift.
     "reviews-recompute-stats": {
         "task": "reviews.tasks.recompute_stats",
         "schedule": env_int("RECOMPUTE_STATS_EVERY_SECONDS", 24 * 3600),
     },
+    # catalog: recompute the trending ranking and cache it again before it expires (15 min).
+    "catalog-trending-refresh": {
+        "task": "catalog.tasks.trending_refresh",
+        "schedule": env_int("TRENDING_REFRESH_EVERY_SECONDS", 10 * 60),
+    },
+    # accounts: simplejwt's flushexpiredtokens (expired refresh-token rows and their blacklist
+    # rows) plus revoked-session rows no access token can use any more.
+    "accounts-purge-expired-sessions": {
+        "task": "accounts.tasks.purge_expired_sessions",
+        "schedule": env_int("PURGE_SESSIONS_EVERY_SECONDS", 24 * 3600),
+    },
+    # outbox: publish jobs that never reached the broker; purge delivered ones.
+    "outbox-relay": {
+        "task": "outbox.tasks.relay",
+        "schedule": env_int("OUTBOX_RELAY_EVERY_SECONDS", 30),
+    },
 }
+OUTBOX_SETTLE_SECONDS = env_int("OUTBOX_SETTLE_SECONDS", 5)  # the request's own publish goes first
+OUTBOX_REPUBLISH_AFTER_SECONDS = env_int("OUTBOX_REPUBLISH_AFTER_SECONDS", 600)  # published, never run
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
 # How long a review/vote write waits for a row lock before answering 409 + Retry-After.
 REVIEWS_LOCK_TIMEOUT_MS = env_int("REVIEWS_LOCK_TIMEOUT_MS", 2000)
 

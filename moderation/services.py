@@ -14,9 +14,9 @@ from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
 from moderation.models import AuditAction, AuditLogEntry, ContentType, Report, ReportStatus
 from moderation.permissions import MODERATOR_PERMISSIONS
+from outbox.services import outbox_enqueue
 from reviews.models import ModerationStatus, Review
 from reviews.services import review_moderate
-from reviews.tasks import review_author_role_sync
 
 MODERATORS_GROUP = "Moderators"
 AUTO_HIDE_REPORTS = getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", 3)
@@ -186,7 +186,8 @@ def user_set_role(*, user_id, role: str, actor: User | None, reason: str = "") -
     sync_moderator_group(user)
     if Role.CRITIC in (previous, role) and previous != role:
         # The critic score counts reviews by critics: move this author's reviews in or out of it.
-        transaction.on_commit(lambda: review_author_role_sync.delay(str(user.pk)))
+        # Through the outbox: committed with the role change, run even if the broker is down now.
+        outbox_enqueue(task="reviews.tasks.review_author_role_sync", kwargs={"user_id": str(user.pk)})
     if previous != role:
         audit_record(
             actor=actor,

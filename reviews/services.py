@@ -18,6 +18,7 @@ from catalog.cache import movie_invalidate
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
 from lemonnpie.api.permissions import has_role
+from lemonnpie.metrics import REVIEWS, VOTES
 from reviews import aggregates
 from reviews.locking import locked_atomic
 from reviews.models import RATING_FIELDS, ModerationStatus, Review, ReviewVote, VoteType
@@ -62,6 +63,7 @@ def _author_is_critic(user_id) -> bool:
 
 def _after_commit(*, review_id, user_id, movie_id, action: str, movie_changed: bool) -> None:
     def run():
+        REVIEWS.labels(action=action).inc()
         if movie_changed:
             movie_invalidate(movie_id)
         for receiver, result in review_changed.send_robust(
@@ -269,6 +271,11 @@ def _lock_votable_review(review_id):
     )
 
 
+def _count_vote(action: str) -> None:
+    """`lemonnpie_review_votes_total{action}` once the vote is committed."""
+    transaction.on_commit(lambda: VOTES.labels(action=action).inc())
+
+
 def _move_vote_counters(review_id, changes: dict[str, int]) -> None:
     if changes:
         Review.objects.filter(pk=review_id).update(**{col: F(col) + n for col, n in changes.items()})
@@ -301,6 +308,7 @@ def review_vote(*, review: Review, user, vote_type: str) -> str | None:
             )
             if cursor.fetchone() is not None:
                 _move_vote_counters(review.pk, {_VOTE_COLUMN[vote_type]: 1})
+                _count_vote("cast")
                 return None
             cursor.execute(
                 f"SELECT vote_type FROM {table} WHERE user_id = %s AND review_id = %s FOR UPDATE",  # noqa: S608
@@ -313,6 +321,7 @@ def review_vote(*, review: Review, user, vote_type: str) -> str | None:
                     [vote_type, user.pk, review.pk],
                 )
                 _move_vote_counters(review.pk, {_VOTE_COLUMN[previous]: -1, _VOTE_COLUMN[vote_type]: 1})
+                _count_vote("changed")
     return previous
 
 
@@ -331,6 +340,7 @@ def review_unvote(*, review: Review, user) -> str | None:
         if row is None:
             return None
         _move_vote_counters(review.pk, {_VOTE_COLUMN[row[0]]: -1})
+        _count_vote("removed")
     return row[0]
 
 

@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import User
 from catalog.models import MovieGenre, MovieLanguage
 from lemonnpie.api.exceptions import NotFound
+from lemonnpie.metrics import cache_lookup
 from reviews.models import Review
 from social.cache import FEED_TTL, feed_generation, feed_page_key
 from social.models import FavoriteEntry, Follow, WatchlistEntry
@@ -107,7 +108,7 @@ def feed_page(*, user: User, page: int, page_size: int) -> FeedPage:
     counts, the caller's `user_vote` and moderation are never stale."""
     token = feed_generation(user.pk)
     key = feed_page_key(user.pk, token, page=page, page_size=page_size) if token else None
-    cached = cache.get(key) if key else None
+    cached = cache_lookup("feed", cache.get(key)) if key else None
     if cached is None:
         queryset = feed_queryset(user=user)
         count = queryset.count()

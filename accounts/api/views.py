@@ -24,6 +24,8 @@ from accounts.api.serializers import (
 from accounts.serializers import UserPrivateSerializer
 from accounts.throttles import AuthRateThrottle, LoginFailureThrottle
 from accounts.tokens import session_of
+from lemonnpie.api.exceptions import ApplicationError
+from lemonnpie.metrics import LOGINS
 
 DEFAULT_THROTTLES = list(api_settings.DEFAULT_THROTTLE_CLASSES)
 RETRY_AFTER = OpenApiParameter(
@@ -34,6 +36,8 @@ RETRY_AFTER = OpenApiParameter(
     description="Seconds to wait (on `account_locked`, `throttled` and `service_unavailable`).",
 )
 TAGS = ["auth"]
+# lemonnpie_logins_total{outcome}: ok, failed, locked, suspended; the throttle adds throttled, unavailable.
+_LOGIN_OUTCOMES = {"account_locked": "locked", "account_suspended": "suspended"}
 
 
 class _PublicAuthView(APIView):
@@ -98,8 +102,13 @@ class LoginView(_PublicAuthView):
         try:
             user, pair = services.user_login(**body.validated_data)
         except services.InvalidCredentials:
+            LOGINS.labels(outcome="failed").inc()
             LoginFailureThrottle().record_failure(request)
             raise
+        except ApplicationError as exc:
+            LOGINS.labels(outcome=_LOGIN_OUTCOMES.get(exc.error, "refused")).inc()
+            raise
+        LOGINS.labels(outcome="ok").inc()
         return Response(AuthResultSerializer({"user": user, **pair}).data)
 
 

@@ -48,9 +48,9 @@ def test_purge_task_and_command(user, clock):
 def test_purge_runs_daily_on_celery_beat():
     from lemonnpie.celery import app
 
-    entry = app.conf.beat_schedule["accounts.purge_expired_sessions"]
+    entry = app.conf.beat_schedule["accounts-purge-expired-sessions"]  # settings.CELERY_BEAT_SCHEDULE
     assert entry["task"] == "accounts.tasks.purge_expired_sessions"
-    assert entry["schedule"] == timedelta(hours=24)
+    assert timedelta(seconds=entry["schedule"]) == timedelta(hours=24)
 
 
 def test_admin_backend_honours_the_per_address_throttle(user, throttle_rates):

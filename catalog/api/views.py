@@ -28,15 +28,16 @@ from catalog.cache import (
     FEATURED_TTL,
     SEARCH_TTL,
     SUGGESTIONS_TTL,
-    TRENDING_TTL,
     movie_detail_key,
     request_key,
+    trending_ids_get,
     versioned_key,
 )
 from catalog.models import MovieType
 from catalog.serializers import MovieSummarySerializer
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.api.permissions import has_role
+from lemonnpie.metrics import cache_lookup
 
 UUID_RE = "[0-9a-fA-F-]{36}"
 
@@ -99,7 +100,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
     def _detail_data(self, movie_id) -> dict:
         """The detail of one title, from the cache when possible (1 h, dropped on any change)."""
         key = movie_detail_key(movie_id)
-        data = cache.get(key)
+        data = cache_lookup("movie_detail", cache.get(key))
         if data is None:
             movie = selectors.movie_get(movie_id=movie_id)
             if movie is None:
@@ -122,7 +123,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
         filterset = _validated(self.search_filter, request, self.get_queryset())
         params = {**filterset.form.cleaned_data, "q": " ".join(filterset.form.cleaned_data["q"].casefold().split())}
         key = request_key("search", request, params)
-        data = cache.get(key)
+        data = cache_lookup("movie_search", cache.get(key))
         if data is None:
             q = filterset.form.cleaned_data["q"]
             page = self.paginate_queryset(selectors.movie_search(queryset=filterset.qs, q=q))
@@ -207,7 +208,7 @@ class MovieViewSet(_CatalogueReadViewSet):
     def suggestions(self, request, *args, **kwargs):
         q = _validated(filters.SuggestionFilter, request, self.get_queryset()).form.cleaned_data["q"]
         key = versioned_key(f"suggest:{hashlib.sha256(' '.join(q.casefold().split()).encode()).hexdigest()}")
-        data = cache.get(key)
+        data = cache_lookup("movie_suggestions", cache.get(key))
         if data is None:
             data = _plain(MovieSuggestionListSerializer({"results": selectors.movie_suggestions(q=q)}).data)
             cache.set(key, data, SUGGESTIONS_TTL)
@@ -226,15 +227,22 @@ class MovieViewSet(_CatalogueReadViewSet):
         tags=["movies"],
         responses={200: MovieSummarySerializer(many=True), **errors(404)},
         description="Most reviews and review votes in the last 7 days, then all-time activity (which is "
-        "the whole order when the week is quiet). Cached 15 minutes.",
+        "the whole order when the week is quiet). The ranking is recomputed every 10 minutes (cached 15); "
+        "the rows are current.",
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def trending(self, request, *args, **kwargs):
-        return Response(self._cached_page("trending", TRENDING_TTL, selectors.movie_trending))
+        # The ranking (ids) is cached and refreshed by beat; the rows are read fresh for the page.
+        ranking = cache_lookup("movie_trending", trending_ids_get())
+        if ranking is None:
+            ranking = services.trending_refresh()
+        movie_ids = self.paginate_queryset(ranking)
+        rows = selectors.movie_rows_in_order(movie_ids=movie_ids)
+        return self.get_paginated_response(MovieSummarySerializer(rows, many=True).data)
 
     def _cached_page(self, name: str, ttl: int, select) -> dict:
         key = request_key(name, request=self.request)
-        data = cache.get(key)
+        data = cache_lookup(f"movie_{name}", cache.get(key))
         if data is None:
             data = _plain(self._page(select()))
             cache.set(key, data, ttl)

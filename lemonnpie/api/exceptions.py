@@ -6,12 +6,13 @@ Services raise `ApplicationError`; this handler turns it, DRF's exceptions, Djan
 """
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -19,6 +20,28 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 logger = logging.getLogger("lemonnpie.api")
+
+
+def _unavailable_errors() -> tuple[type[BaseException], ...]:
+    from django_redis.exceptions import ConnectionInterrupted
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (
+        OperationalError,
+        InterfaceError,
+        ConnectionInterrupted,
+        RedisConnectionError,
+        RedisTimeoutError,
+        BrokerUnavailable,
+        ConnectionError,
+        TimeoutError,
+    )
+
+
+# A backing service (PostgreSQL, Redis, the broker) is unreachable: the request may succeed later.
+SERVICE_UNAVAILABLE_ERRORS = _unavailable_errors()
 
 
 class ApplicationError(Exception):
@@ -145,8 +168,8 @@ def _classify(exc) -> tuple[int, str, str, list | None, dict]:
         return 403, "permission_denied", "You do not have permission to perform this action.", None, {}
     if isinstance(exc, IntegrityError):
         return 409, "conflict", "The request conflicts with existing data.", None, {}
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        logger.warning("database unavailable: %s", exc.__class__.__name__)
+    if isinstance(exc, SERVICE_UNAVAILABLE_ERRORS):
+        logger.warning("backing service unavailable: %s", exc.__class__.__name__)
         return 503, "service_unavailable", "The service is temporarily unavailable.", None, {"Retry-After": "5"}
     if isinstance(exc, exceptions.APIException):
         headers = {}
@@ -213,7 +236,28 @@ def handler404(request, exception=None):
     return page_not_found(request, exception)
 
 
+def service_unavailable_response(request) -> HttpResponse:
+    """503 with `Retry-After`: the envelope under /api/, a short plain page elsewhere."""
+    if request.path.startswith("/api/"):
+        response = json_error_response(
+            request,
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            error="service_unavailable",
+            message="The service is temporarily unavailable.",
+        )
+    else:
+        response = HttpResponse(
+            "Service temporarily unavailable.", status=503, content_type="text/plain; charset=utf-8"
+        )
+    response["Retry-After"] = "5"
+    return response
+
+
 def handler500(request):
+    """Django's last resort, for errors raised outside DRF's views (in middleware, say). A database
+    or cache outage still answers 503, never 500."""
+    if isinstance(sys.exc_info()[1], SERVICE_UNAVAILABLE_ERRORS):
+        return service_unavailable_response(request)
     if request.path.startswith("/api/"):
         return json_error_response(
             request,
