@@ -65,7 +65,7 @@ def error_responses(*statuses: int, **described: str) -> dict[int, OpenApiRespon
     return out
 
 
-_BODY_METHODS = {"POST", "PUT", "PATCH"}
+_PAGE_PARAMETERS = {"page", "page_size"}
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -89,8 +89,8 @@ class AutoSchema(SpectacularAutoSchema):
         statuses = [503]
         if "requestBody" in operation:
             statuses += [400, 413, 415]
-        if query:
-            statuses.append(400)
+        if any(p["name"] not in _PAGE_PARAMETERS for p in query):
+            statuses.append(400)  # a bad filter; a bad page is a 404 and a bad page size the default
         if any(p.get("in") == "path" for p in parameters) or any(p["name"] == "page" for p in query):
             statuses.append(404)
         if self.view.authentication_classes:
