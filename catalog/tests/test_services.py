@@ -1,9 +1,6 @@
 """Catalogue services: nested writes, deletes that keep user totals right, concurrency."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.db.models import F
 
 from accounts.models import User
@@ -12,6 +9,7 @@ from catalog import services
 from catalog.models import Movie, MovieCast
 from catalog.tests.factories import MovieFactory
 from lemonnpie.api.exceptions import NotFound
+from lemonnpie.testing import run_in_threads
 from reviews.models import ModerationStatus
 from reviews.tests.factories import ReviewFactory
 
@@ -67,26 +65,6 @@ def test_movie_set_featured_counts_real_changes():
     assert Movie.objects.filter(is_featured=True).count() == 2
 
 
-def _in_threads(count: int, work) -> list[BaseException]:
-    errors, barrier = [], threading.Barrier(count)
-
-    def run(index):
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_cast_edits_apply_one_after_the_other():
     movie = MovieFactory(cast=["Start"])
@@ -95,7 +73,7 @@ def test_concurrent_cast_edits_apply_one_after_the_other():
         cast = [{"actor_name": f"Actor {index}-{n}"} for n in range(5)]
         services.movie_update(movie_id=movie.pk, data={"cast": cast})
 
-    assert _in_threads(8, edit) == []
+    assert run_in_threads(edit, 8) == []
     names = list(MovieCast.objects.filter(movie=movie).values_list("actor_name", flat=True))
     assert len(names) == 5 and len({name.split("-")[0] for name in names}) == 1  # one edit's list, whole
 
@@ -111,6 +89,6 @@ def test_edits_never_overwrite_review_counters_changed_meanwhile():
         else:
             services.movie_update(movie_id=movie.pk, data={"title": f"Edit {index}", "genres": ["Drama"]})
 
-    assert _in_threads(16, work) == []
+    assert run_in_threads(work, 16) == []
     movie.refresh_from_db()
     assert (movie.review_count, movie.rating_sum) == (8, 56)

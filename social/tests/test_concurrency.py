@@ -2,40 +2,17 @@
 has its own database connection), against the real PostgreSQL."""
 
 import random
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import MovieFactory
+from lemonnpie.testing import run_in_threads
 from social import services
 from social.models import Follow, WatchlistEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_threads(work, count: int) -> list[BaseException]:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def runner(index):
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    close_old_connections()
-    return errors
 
 
 def _assert_counters_match_rows(users):
@@ -52,7 +29,7 @@ def test_many_users_following_one_user_at_once_count_exactly():
         for _ in range(3):  # repeated follows are idempotent
             services.follow_create(follower=followers[index], following_id=target.pk)
 
-    assert _run_threads(work, len(followers)) == []
+    assert run_in_threads(work, len(followers)) == []
     target.refresh_from_db()
     assert target.followers_count == 12 == Follow.objects.filter(following=target).count()
     _assert_counters_match_rows([target, *followers])
@@ -66,7 +43,7 @@ def test_same_pair_raced_from_many_threads_is_one_row_and_one_count():
         _, was_created = services.follow_create(follower=follower, following_id=target.pk)
         created.append(was_created)
 
-    assert _run_threads(work, 10) == []
+    assert run_in_threads(work, 10) == []
     assert created.count(True) == 1
     assert Follow.objects.count() == 1
     _assert_counters_match_rows([follower, target])
@@ -85,7 +62,7 @@ def test_follow_unfollow_storm_keeps_counters_equal_to_rows():
             else:
                 services.follow_delete(follower=me, following_id=other.pk)
 
-    assert _run_threads(work, 12) == []  # two threads per user, so the same pairs collide
+    assert run_in_threads(work, 12) == []  # two threads per user, so the same pairs collide
     _assert_counters_match_rows(users)
     assert services.follow_counts_recompute(fix=False) == 0
 
@@ -101,7 +78,7 @@ def test_mutual_follows_at_the_same_moment_do_not_deadlock():
             services.follow_delete(follower=me, following_id=other.pk)
         services.follow_create(follower=me, following_id=other.pk)
 
-    assert _run_threads(work, len(pairs) * 2) == []
+    assert run_in_threads(work, len(pairs) * 2) == []
     users = [user for pair in pairs for user in pair]
     _assert_counters_match_rows(users)
     for user in User.objects.filter(pk__in=[user.pk for user in users]):
@@ -126,7 +103,7 @@ def test_recompute_running_during_a_storm_leaves_exact_counters():
             else:
                 services.follow_delete(follower=me, following_id=other.pk)
 
-    assert _run_threads(work, 9) == []
+    assert run_in_threads(work, 9) == []
     _assert_counters_match_rows(users)
     assert services.follow_counts_recompute(fix=False) == 0
 
@@ -138,7 +115,7 @@ def test_watchlist_add_raced_from_many_threads_is_one_row():
     def work(index):
         created.append(services.watchlist_add(user=user, movie_id=movie.pk)[1])
 
-    assert _run_threads(work, 10) == []
+    assert run_in_threads(work, 10) == []
     assert created.count(True) == 1
     assert WatchlistEntry.objects.filter(user=user, movie=movie).count() == 1
 
@@ -154,5 +131,5 @@ def test_add_remove_storm_on_one_entry_never_errors():
                 entry, _ = services.watchlist_add(user=user, movie_id=movie.pk)
                 assert entry.movie_id == movie.pk
 
-    assert _run_threads(work, 8) == []
+    assert run_in_threads(work, 8) == []
     assert WatchlistEntry.objects.filter(user=user, movie=movie).count() in (0, 1)
