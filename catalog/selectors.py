@@ -66,6 +66,17 @@ def movie_get(*, movie_id, movie_type: str | None = None) -> Movie | None:
     return movie_detail_queryset(movie_type=movie_type).filter(pk=movie_id).first()
 
 
+def movie_detail_row(*, movie_id, movie_type: str | None = None) -> dict | None:
+    """One movie as a `catalog.representations.detail_rows()` row (one query, cast included), or None."""
+    from catalog.representations import detail_rows
+
+    queryset = Movie.objects.filter(pk=movie_id)
+    if movie_type:
+        queryset = queryset.filter(type=movie_type)
+    rows = list(detail_rows(queryset)[:1])
+    return rows[0] if rows else None
+
+
 # --- search -------------------------------------------------------------------------------------
 
 
