@@ -51,12 +51,16 @@ SLICES = {"probe": 0.02, "warm": 0.08, "throughput": 0.6, "latency": 0.3}
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lnp_bench"))
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lnp_bench")
+    )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"))
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (processes)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
-    parser.add_argument("--db-pool", type=int, default=0, help="psycopg pool size per worker (0: persistent connections)")
+    parser.add_argument(
+        "--db-pool", type=int, default=0, help="psycopg pool size per worker (0: persistent connections)"
+    )
     parser.add_argument("--connections", type=int, default=16, help="wrk connections of the throughput pass")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--duration", type=float, default=10, help="seconds of each throughput pass")
@@ -180,9 +184,7 @@ def pick_inputs(rng: random.Random, *, cold_ids: int = 100_000) -> dict:
             typos.append(typo)
 
     # The feed: users following 500+ people, every (user, page) once per pass.
-    feed_users = list(
-        User.objects.filter(is_active=True, following_count__gte=500).order_by("following_count", "id")
-    )
+    feed_users = list(User.objects.filter(is_active=True, following_count__gte=500).order_by("following_count", "id"))
     feed_target = feed_users[0]
 
     # Writers and voters: ordinary active users.
@@ -227,7 +229,7 @@ def _without_existing(connection, table: str, column: str, pairs: set) -> list:
     others = [str(other) for _, other in pairs]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.user_id::text, t.{column}::text FROM {table} t "  # noqa: S608 (constants)
+            f"SELECT t.user_id::text, t.{column}::text FROM {table} t "
             f"JOIN unnest(%s::uuid[], %s::uuid[]) AS p(u, o) ON t.user_id = p.u AND t.{column} = p.o",
             [users, others],
         )
@@ -356,7 +358,7 @@ def split(lines: list, repeatable: bool) -> dict:
     """Disjoint slices per use, so no pass re-sends what an earlier one sent (a single repeatable
     request is shared by every pass)."""
     if repeatable:
-        return {name: lines for name in SLICES}
+        return dict.fromkeys(SLICES, lines)
     out, start = {}, 0
     for name, share in SLICES.items():
         size = max(1, int(len(lines) * share))
@@ -496,7 +498,11 @@ def direct_sql(args, data: dict) -> dict:
         }
 
     return {
-        "search": {**summary(search_ms), "statements_per_request": len(search_sets[0]), "gin_index_used": "movies_search_gin" in search_plan},
+        "search": {
+            **summary(search_ms),
+            "statements_per_request": len(search_sets[0]),
+            "gin_index_used": "movies_search_gin" in search_plan,
+        },
         "suggest": {**summary(suggest_ms), "trigram_index_used": "_trgm" in suggest_plan},
         "suggest_index_off": {**summary(suggest_off_ms), "trigram_index_used": "_trgm" in suggest_plan_off},
         "plans": {"search": search_plan, "suggest": suggest_plan, "suggest_index_off": suggest_plan_off},
@@ -549,7 +555,7 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited ({self.process.returncode}); see {self.log_path}")
             try:
-                with urllib.request.urlopen(f"{self.url}/api/v1/ping", timeout=2) as response:
+                with urllib.request.urlopen(f"{self.url}/api/v1/ping", timeout=2) as response:  # noqa: S310 (http://127.0.0.1)
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -589,7 +595,7 @@ def run_wrk(url: str, file: Path, *, threads: int, connections: int, duration: f
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     if out is not None:
-        out.write_text(" ".join(command[:-4] + [url]) + "\n\n" + result.stdout + result.stderr)
+        out.write_text(" ".join([*command[:-4], url]) + "\n\n" + result.stdout + result.stderr)
     line = next(line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON "))
     stats = json.loads(line.removeprefix("BENCH_JSON "))
     seconds = stats["duration_us"] / 1e6
@@ -605,7 +611,9 @@ def db_sessions(database_url: str) -> dict:
 
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("SELECT pg_stat_clear_snapshot()")
-        sessions = conn.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
+        sessions = conn.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()").fetchone()[
+            0
+        ]
         backends = conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchone()[0]
@@ -633,7 +641,11 @@ def concurrent_votes(server: Server, data: dict, count: int, rng: random.Random)
     from accounts.models import User
     from reviews.models import Review, ReviewVote
 
-    review = Review.objects.filter(pk=data["vote_targets"][0][0]).values("id", "user_id", "helpful_votes", "unhelpful_votes").get()
+    review = (
+        Review.objects.filter(pk=data["vote_targets"][0][0])
+        .values("id", "user_id", "helpful_votes", "unhelpful_votes")
+        .get()
+    )
     already = set(ReviewVote.objects.filter(review_id=review["id"]).values_list("user_id", flat=True))
     voters = list(
         User.objects.filter(is_active=True).exclude(pk=review["user_id"]).exclude(pk__in=already).order_by("?")[:count]
@@ -653,7 +665,7 @@ def concurrent_votes(server: Server, data: dict, count: int, rng: random.Random)
             barrier.wait()
             conn.request("POST", f"/api/v1/reviews/{review['id']}/vote", body, headers)
             statuses[i] = conn.getresponse().status
-        except Exception as exc:  # noqa: BLE001 (recorded and reported)
+        except Exception as exc:
             statuses[i] = repr(exc)
         finally:
             conn.close()
@@ -668,7 +680,8 @@ def concurrent_votes(server: Server, data: dict, count: int, rng: random.Random)
     accepted = [kind for kind, status in zip(kinds, statuses, strict=True) if status == 200]
     after = Review.objects.filter(pk=review["id"]).values("helpful_votes", "unhelpful_votes").get()
     rows = {
-        kind: ReviewVote.objects.filter(review_id=review["id"], vote_type=kind).count() for kind in ("helpful", "unhelpful")
+        kind: ReviewVote.objects.filter(review_id=review["id"], vote_type=kind).count()
+        for kind in ("helpful", "unhelpful")
     }
     expected = {
         "helpful_votes": review["helpful_votes"] + accepted.count("helpful"),
@@ -707,7 +720,9 @@ def remove_writes(since, vote_pairs: list, concurrent: dict | None) -> dict:
     from reviews.models import Review, ReviewVote
 
     started = time.perf_counter()
-    reviews = list(Review.objects.filter(review_text__startswith=MARKER).select_related("user").order_by("movie_id", "id"))
+    reviews = list(
+        Review.objects.filter(review_text__startswith=MARKER).select_related("user").order_by("movie_id", "id")
+    )
     for review in reviews:
         services.review_delete(review=review, actor=review.user)
     voters = {user_id for user_id, _ in vote_pairs}
@@ -721,7 +736,11 @@ def remove_writes(since, vote_pairs: list, concurrent: dict | None) -> dict:
     )
     for vote in votes:
         services.review_unvote(review=vote.review, user=vote.user)
-    return {"reviews_deleted": len(reviews), "votes_removed": len(votes), "seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "reviews_deleted": len(reviews),
+        "votes_removed": len(votes),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 # --- report -------------------------------------------------------------------------------------------------------
@@ -747,17 +766,21 @@ def targets(results: dict) -> list[dict]:
         add("cached detail ≥ 60% of H", ratio("detail_hot") >= 0.60, f"{ratio('detail_hot'):.0%}")
     if "detail_cold" in e:
         q = e["detail_cold"]["queries"]["queries"]
-        add("cold detail ≥ 35% of H, ≤ 3 queries", ratio("detail_cold") >= 0.35 and q <= 3, f"{ratio('detail_cold'):.0%}, {q} queries")
+        add(
+            "cold detail ≥ 35% of H, ≤ 3 queries",
+            ratio("detail_cold") >= 0.35 and q <= 3,
+            f"{ratio('detail_cold'):.0%}, {q} queries",
+        )
     if "list_20" in e and "list_100" in e:
         q20, q100 = e["list_20"]["queries"]["queries"], e["list_100"]["queries"]["queries"]
         p20, p100 = e["list_20"]["latency"]["latency_us"]["p50"], e["list_100"]["latency"]["latency_us"]["p50"]
         add("list: same queries at 20 and 100 rows", q20 == q100, f"{q20} and {q100}")
-        add("list: p50(100) ≤ 2.5 × p50(20)", p100 <= 2.5 * p20, f"{p100 / p20:.2f}× ({ms(p100)} vs {ms(p20)} ms)")
+        add("list: p50(100) ≤ 2.5 x p50(20)", p100 <= 2.5 * p20, f"{p100 / p20:.2f}x ({ms(p100)} vs {ms(p20)} ms)")
     if "search" in e and "search" in sql:
         p95 = e["search"]["latency"]["latency_us"]["p95"] / 1000
         direct = sql["search"]["p95_ms"]
         add(
-            "search p95 ≤ 2 × direct SQL p95 + 5 ms (GIN index used)",
+            "search p95 ≤ 2 x direct SQL p95 + 5 ms (GIN index used)",
             p95 <= 2 * direct + 5 and sql["search"]["gin_index_used"],
             f"{p95:.1f} ms vs limit {2 * direct + 5:.1f} ms (SQL p95 {direct:.1f} ms)",
         )
@@ -765,16 +788,28 @@ def targets(results: dict) -> list[dict]:
         p95 = e["suggest"]["latency"]["latency_us"]["p95"] / 1000
         off = sql["suggest_index_off"]["p95_ms"]
         add("suggestions p95 ≤ 20 ms", p95 <= 20, f"{p95:.1f} ms")
-        add("suggestions ≥ 10× faster than without the index", off / p95 >= 10, f"{off / p95:.0f}× ({off:.0f} ms SQL without index)")
+        add(
+            "suggestions ≥ 10x faster than without the index",
+            off / p95 >= 10,
+            f"{off / p95:.0f}x ({off:.0f} ms SQL without index)",
+        )
     if "feed" in e:
         p95 = e["feed"]["latency"]["latency_us"]["p95"] / 1000
         add("feed (follows 500+) p95 ≤ 50 ms cold", p95 <= 50 and e["feed"]["latency"]["repeats"] == 0, f"{p95:.1f} ms")
     if "vote" in e:
         exact = results.get("concurrent_votes", {}).get("exact")
-        add("votes ≥ 25% of H; 1,000 concurrent votes exact", ratio("vote") >= 0.25 and exact, f"{ratio('vote'):.0%}, exact={exact}")
+        add(
+            "votes ≥ 25% of H; 1,000 concurrent votes exact",
+            ratio("vote") >= 0.25 and exact,
+            f"{ratio('vote'):.0%}, exact={exact}",
+        )
     conns = results.get("connections")
     if conns:
-        add("zero new DB connections per request (steady state)", conns["new_sessions"] == 0, f"{conns['new_sessions']} new in {conns['requests']} requests")
+        add(
+            "zero new DB connections per request (steady state)",
+            conns["new_sessions"] == 0,
+            f"{conns['new_sessions']} new in {conns['requests']} requests",
+        )
     return out
 
 
@@ -784,7 +819,7 @@ def render_table(results: dict) -> str:
         "| endpoint | req/s | vs H | p50 ms | p95 ms | p99 ms | p99 ms @load | queries/req |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for key, row in results["endpoints"].items():
+    for _key, row in results["endpoints"].items():
         t, lat = row["throughput"], row["latency"]["latency_us"]
         note = ""
         if t["errors"]["status"] or row["latency"]["errors"]["status"]:
@@ -823,16 +858,26 @@ def main(argv=None) -> int:
     meta = {
         "started": run_started.isoformat(timespec="seconds"),
         "command": "bench/run " + " ".join(sys.argv[1:] if argv is None else argv),
-        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
         "cpus": os.cpu_count(),
         "loadavg_start": os.getloadavg(),
         "server": {
             "command": "gunicorn lemonnpie.wsgi --worker-class gthread "
             f"--workers {args.workers} --threads {args.threads} --keep-alive 30",
-            "database": "psycopg pool" if args.db_pool else f"persistent connections (CONN_MAX_AGE={env['CONN_MAX_AGE']})",
+            "database": "psycopg pool"
+            if args.db_pool
+            else f"persistent connections (CONN_MAX_AGE={env['CONN_MAX_AGE']})",
             "db_pool_size": args.db_pool,
         },
-        "wrk": {"threads": args.wrk_threads, "connections": args.connections, "duration_s": args.duration, "latency_duration_s": args.latency_duration, "warmup_s": args.warmup},
+        "wrk": {
+            "threads": args.wrk_threads,
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "latency_duration_s": args.latency_duration,
+            "warmup_s": args.warmup,
+        },
         "counts": {
             "movies": connection.cursor().execute("SELECT count(*) FROM movies").fetchone()[0],
             "reviews": connection.cursor().execute("SELECT count(*) FROM reviews").fetchone()[0],
@@ -861,10 +906,18 @@ def main(argv=None) -> int:
         }
         log(f"  {endpoint['key']}: {len(endpoint['lines'])} distinct request(s)")
 
-    results = {"meta": meta, "inputs": {"hot_movie": data["hot"], "feed_users": len(data["feed_users"]),
-                                        "feed_following": [u.following_count for u in data["feed_users"][:1]] + [data["feed_users"][-1].following_count],
-                                        "example_search": data["searches"][0], "example_typo": data["typos"][0]},
-               "endpoints": {}}
+    results = {
+        "meta": meta,
+        "inputs": {
+            "hot_movie": data["hot"],
+            "feed_users": len(data["feed_users"]),
+            "feed_following": [u.following_count for u in data["feed_users"][:1]]
+            + [data["feed_users"][-1].following_count],
+            "example_search": data["searches"][0],
+            "example_typo": data["typos"][0],
+        },
+        "endpoints": {},
+    }
     concurrent = None
     server = Server(args, env, results_dir / "server.log")
     try:
@@ -872,26 +925,46 @@ def main(argv=None) -> int:
         for endpoint in endpoints:
             endpoint["queries"] = count_queries(endpoint)
             bad = [s for s in endpoint["queries"]["statuses"] if s >= 300]
-            log(f"  {endpoint['key']}: {endpoint['queries']['queries']} queries, status {endpoint['queries']['statuses']}")
+            log(
+                f"  {endpoint['key']}: {endpoint['queries']['queries']} queries, "
+                f"status {endpoint['queries']['statuses']}"
+            )
             if bad:
                 raise SystemExit(f"{endpoint['key']} answered {bad} to its probe; not benchmarking a failing endpoint")
         if not args.only or {"search", "suggest"} & set(args.only):
             log("timing the same SQL directly (psycopg)")
             results["sql"] = direct_sql(args, data)
-            log(f"  search p95 {results['sql']['search']['p95_ms']} ms, suggestions p95 {results['sql']['suggest']['p95_ms']} ms, "
-                f"without the trigram index {results['sql']['suggest_index_off']['p95_ms']} ms")
+            log(
+                f"  search p95 {results['sql']['search']['p95_ms']} ms, "
+                f"suggestions p95 {results['sql']['suggest']['p95_ms']} ms, "
+                f"without the trigram index {results['sql']['suggest_index_off']['p95_ms']} ms"
+            )
         connection.close()
 
         log(f"starting {meta['server']['command']}")
         server.start()
-        run_wrk(server.url, endpoints[0]["files"]["warm"], threads=args.wrk_threads, connections=args.connections, duration=args.warmup, out=None)
+        run_wrk(
+            server.url,
+            endpoints[0]["files"]["warm"],
+            threads=args.wrk_threads,
+            connections=args.connections,
+            duration=args.warmup,
+            out=None,
+        )
         baseline_sessions = None
         h_runs = []
-        order = endpoints + [endpoints[0]]  # H again at the end: the run's H is the mean of both
+        order = [*endpoints, endpoints[0]]  # H again at the end: the run's H is the mean of both
         for position, endpoint in enumerate(order):
             key = endpoint["key"]
             log(f"{endpoint['label']}: warm-up {args.warmup:.0f} s")
-            run_wrk(server.url, endpoint["files"]["warm"], threads=args.wrk_threads, connections=args.connections, duration=args.warmup, out=None)
+            run_wrk(
+                server.url,
+                endpoint["files"]["warm"],
+                threads=args.wrk_threads,
+                connections=args.connections,
+                duration=args.warmup,
+                out=None,
+            )
             if baseline_sessions is None:
                 time.sleep(1.2)  # let the statistics collector catch up
                 baseline_sessions = db_sessions(args.database_url)
@@ -899,17 +972,26 @@ def main(argv=None) -> int:
             forget(endpoint.get("cold"))
             suffix = "-end" if position == len(order) - 1 else ""
             throughput = run_wrk(
-                server.url, endpoint["files"]["throughput"], threads=args.wrk_threads, connections=args.connections,
-                duration=args.duration, out=results_dir / "wrk" / f"{key}{suffix}-throughput.txt",
+                server.url,
+                endpoint["files"]["throughput"],
+                threads=args.wrk_threads,
+                connections=args.connections,
+                duration=args.duration,
+                out=results_dir / "wrk" / f"{key}{suffix}-throughput.txt",
             )
             forget(endpoint.get("cold"))
             latency = run_wrk(
-                server.url, endpoint["files"]["latency"], threads=1, connections=1,
-                duration=args.latency_duration, out=results_dir / "wrk" / f"{key}{suffix}-latency.txt",
+                server.url,
+                endpoint["files"]["latency"],
+                threads=1,
+                connections=1,
+                duration=args.latency_duration,
+                out=results_dir / "wrk" / f"{key}{suffix}-latency.txt",
             )
             requests_measured += throughput["requests"] + latency["requests"]
             log(
-                f"  {throughput['rps']:.0f} req/s (non-2xx {throughput['errors']['status']}, repeats {throughput['repeats']}); "
+                f"  {throughput['rps']:.0f} req/s (non-2xx {throughput['errors']['status']}, "
+                f"repeats {throughput['repeats']}); "
                 f"1 connection: p50 {ms(latency['latency_us']['p50'])} p95 {ms(latency['latency_us']['p95'])} "
                 f"p99 {ms(latency['latency_us']['p99'])} ms; load {os.getloadavg()[0]:.2f}"
             )
@@ -936,7 +1018,10 @@ def main(argv=None) -> int:
             "requests": requests_measured,
         }
         results["connections"]["new_per_request"] = results["connections"]["new_sessions"] / max(1, requests_measured)
-        log(f"database sessions opened during the measured runs: {results['connections']['new_sessions']} for {requests_measured} requests")
+        log(
+            "database sessions opened during the measured runs: "
+            f"{results['connections']['new_sessions']} for {requests_measured} requests"
+        )
         h_rps = [row["throughput"]["rps"] for row in h_runs]
         results["h_rps"] = statistics.mean(h_rps)
         results["h_runs_rps"] = h_rps
@@ -944,7 +1029,10 @@ def main(argv=None) -> int:
         if "vote" in {endpoint["key"] for endpoint in endpoints} and args.concurrent_votes:
             log(f"{args.concurrent_votes} concurrent votes on one review")
             concurrent = concurrent_votes(server, data, args.concurrent_votes, rng)
-            log(f"  statuses {concurrent['statuses']}, exact: {concurrent['exact']} ({concurrent['after']} vs expected {concurrent['expected']})")
+            log(
+                f"  statuses {concurrent['statuses']}, exact: {concurrent['exact']} "
+                f"({concurrent['after']} vs expected {concurrent['expected']})"
+            )
             results["concurrent_votes"] = {k: v for k, v in concurrent.items() if k != "voters"}
     finally:
         server.stop()
@@ -961,7 +1049,10 @@ def main(argv=None) -> int:
         log("recompute_stats --dry-run (every stored aggregate against a recount)")
         check = subprocess.run(
             [sys.executable, "manage.py", "recompute_stats", "--dry-run", "--fail-on-drift", "--no-progress"],
-            cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
         )
         results["drift_check"] = {"exit_code": check.returncode, "output": check.stdout.strip().splitlines()[-5:]}
         log("  " + " / ".join(results["drift_check"]["output"]))
@@ -969,8 +1060,9 @@ def main(argv=None) -> int:
     header = (
         f"LemonNPie benchmark {meta['started']} (commit {meta['commit']}), {meta['cpus']} CPUs, "
         f"load average {meta['loadavg_start'][0]:.2f} → {meta['loadavg_end'][0]:.2f}; H = {results['h_rps']:.0f} req/s "
-        f"(start {h_rps[0]:.0f}, end {h_rps[-1]:.0f}); server: {meta['server']['command']}, {meta['server']['database']}; "
-        f"wrk {args.wrk_threads} threads × {args.connections} connections, {args.duration:.0f} s per endpoint; "
+        f"(start {h_rps[0]:.0f}, end {h_rps[-1]:.0f}); "
+        f"server: {meta['server']['command']}, {meta['server']['database']}; "
+        f"wrk {args.wrk_threads} threads x {args.connections} connections, {args.duration:.0f} s per endpoint; "
         f"latency columns: 1 connection, {args.latency_duration:.0f} s"
     )
     print()

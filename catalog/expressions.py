@@ -8,11 +8,12 @@ front of the stemmer, so `Òfin Mósè`, `ofin mose` and `OFIN MOSE` give the sa
 `ts_headline` still highlights the accented original.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import models
-from django.db.models import Func, Lookup, Q, Value
-from django.db.models.functions import Concat, Greatest
+from django.db.models import F, Func, Lookup, Q, Value
+from django.db.models.functions import Concat, Greatest, Upper
 
 SEARCH_CONFIG = "lnp_search"
 
@@ -70,3 +71,30 @@ def title_similarity(query: str):
         TrigramSimilarity(Fold("local_title"), folded),
         TrigramWordSimilarity(folded, Fold("local_title")),
     )
+
+
+class UpperArray(Func):
+    """`lnp_upper_array(names)`: every element upper-cased (IMMUTABLE, migration 0003); it makes the
+    stored `movies.genre_keys` / `language_keys` the genre and language filters compare."""
+
+    function = "lnp_upper_array"
+    arity = 1
+    output_field = ArrayField(models.TextField())
+
+
+class _ArrayOf(Func):
+    function = "ARRAY"
+    template = "ARRAY[%(expressions)s]"
+    output_field = ArrayField(models.TextField())
+
+
+class _Includes(Func):
+    arg_joiner = " @> "
+    template = "(%(expressions)s)"
+    output_field = models.BooleanField()
+
+
+def names_include(keys_column: str, value: str) -> _Includes:
+    """The upper-cased names column (`genre_keys`, `language_keys`) holds `value`, compared as
+    `iexact` compares (PostgreSQL's `upper`): `keys @> ARRAY[upper(value)]`, GIN-indexed."""
+    return _Includes(F(keys_column), _ArrayOf(Upper(Value(value, output_field=models.TextField()))))

@@ -1,12 +1,13 @@
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Cast, Round, Upper
 
-from catalog.expressions import Fold
+from catalog.expressions import Fold, UpperArray
 
 SUB_RATINGS = ("cultural_authenticity", "production_quality", "story", "acting", "cinematography")
 
@@ -94,6 +95,18 @@ class Movie(models.Model):
     # Weighted tsvector (titles A; people, company, state B; plot C; genres D) kept current by the
     # database triggers of migration 0002 on movies, movie_cast and movie_genres. Never set it here.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The names of the movie's MovieGenre / MovieLanguage rows, in their order, kept by database
+    # triggers (migration 0003): list rows and the genre/language filters read the movie's own row.
+    # Whatever the application writes here is replaced by the rows' names. Never set them.
+    genre_names = ArrayField(models.CharField(max_length=100), default=list, blank=True, editable=False)
+    language_names = ArrayField(models.CharField(max_length=50), default=list, blank=True, editable=False)
+    # The same names upper-cased, for the case-insensitive `genre` / `language` filters (GIN-indexed).
+    genre_keys = models.GeneratedField(
+        expression=UpperArray("genre_names"), output_field=ArrayField(models.TextField()), db_persist=True
+    )
+    language_keys = models.GeneratedField(
+        expression=UpperArray("language_names"), output_field=ArrayField(models.TextField()), db_persist=True
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +131,9 @@ class Movie(models.Model):
             GinIndex(fields=["search_vector"], name="movies_search_gin"),
             GinIndex(OpClass(Fold("title"), name="gin_trgm_ops"), name="movies_title_trgm"),
             GinIndex(OpClass(Fold("local_title"), name="gin_trgm_ops"), name="movies_local_title_trgm"),
+            # `genre` / `language` filters (case-insensitive) over the names kept on the row.
+            GinIndex(fields=["genre_keys"], name="movies_genre_keys_gin"),
+            GinIndex(fields=["language_keys"], name="movies_language_keys_gin"),
         ]
         constraints = [
             models.CheckConstraint(

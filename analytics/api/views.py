@@ -49,7 +49,7 @@ class PingView(APIView):
             200: inline_serializer("Ping", {"status": serializers.ChoiceField(choices=["ok"])}),
             429: OpenApiResponse(description="Rate limited (envelope)."),
         },
-        description="Always `{\"status\": \"ok\"}`; touches neither the database nor the cache beyond the "
+        description='Always `{"status": "ok"}`; touches neither the database nor the cache beyond the '
         "request throttle. Used as the baseline of the load benchmark.",
     )
     def get(self, request):

@@ -23,7 +23,12 @@ pytestmark = pytest.mark.django_db
 def shelf():
     plain = MovieFactory(title="Ọba Adé", local_title="Ọba Adé — Àṣẹ", genres=["Epic", "Drama"], languages=["Yoruba"])
     undated = MovieFactory(
-        title="No Date Yet", release_date=None, runtime=None, imdb_id="tt1234567", imdb_rating=Decimal("6.5"), imdb_votes=12
+        title="No Date Yet",
+        release_date=None,
+        runtime=None,
+        imdb_id="tt1234567",
+        imdb_rating=Decimal("6.5"),
+        imdb_votes=12,
     )
     cast = SeriesFactory(
         title="Castle & Castle",
@@ -69,10 +74,7 @@ def test_search_rows_equal_the_serializer(shelf):
     matches = selectors.movie_list_queryset().annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank")
     snippets = {shelf[2].pk: "a <mark>castle</mark>"}
     expected = MovieSearchResultSerializer(list(matches), many=True, context={"snippets": snippets}).data
-    rows = [
-        representations.movie_search_result(row, snippets)
-        for row in representations.summary_rows(matches, "rank")
-    ]
+    rows = [representations.movie_search_result(row, snippets) for row in representations.summary_rows(matches, "rank")]
     assert rows == expected and rows[0]["title"] == "Castle & Castle"
 
 
