@@ -35,6 +35,19 @@ function init(args)
     end
     index = index + 1
   end
+  if #requests == 0 then -- fewer lines than threads: every thread sends all of them
+    for line in io.lines(file) do
+      local method, path, token, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+      local headers = { ["Accept"] = "application/json" }
+      if token ~= "" then headers["Authorization"] = "Bearer " .. token end
+      if body == "" then
+        body = nil
+      else
+        headers["Content-Type"] = "application/json"
+      end
+      table.insert(requests, wrk.format(method, path, headers, body))
+    end
+  end
   position = 0
   repeats = 0
   wrapped = false

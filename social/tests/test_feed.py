@@ -311,3 +311,21 @@ def test_feed_count_comes_from_the_counters_and_equals_the_rows(user, followed, 
     User.objects.filter(pk=followed[1].pk).update(is_active=False)
     assert selectors.feed_count(user=user) == selectors.feed_queryset(user=user).count() == 2
     assert selectors.feed_count(user=UserFactory()) == 0
+
+
+def test_both_ways_of_paging_give_the_order_of_the_feed(user, followed):
+    """The walk along the recency index (authors who write a fair share of all reviews) and the
+    fetch-and-sort of the authors' reviews (a small share) give the same pages."""
+    for index in range(30):
+        _review(followed[index % 2], minutes_ago=index % 7)  # ties on created_at: broken by id
+    for _ in range(5):
+        _review(UserFactory(), minutes_ago=1)
+    expected = [str(pk) for pk in selectors.feed_queryset(user=user).values_list("id", flat=True)]
+    authors = selectors.followed_authors(user=user)
+    assert authors.count == 30
+    rare = selectors.FollowedAuthors(reviews=authors.reviews, all_reviews=10**9)
+    common = selectors.FollowedAuthors(reviews=authors.reviews, all_reviews=35)
+    for offset in (0, 7, 20, 29):
+        for authors_now in (rare, common):
+            ids = selectors.feed_page_ids(authors=authors_now, offset=offset, limit=7)
+            assert [str(pk) for pk in ids] == expected[offset : offset + 7]
