@@ -165,9 +165,11 @@ class ReviewViewSet(
     )
     @action(detail=True, methods=["post"], url_path="vote")
     def vote(self, request, pk=None):
-        review = self.get_object()
         body = ReviewVoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        # No get_object(): the service locks the review and answers 404 itself for an unknown,
+        # hidden or rejected one (and votes have no object-level permission to check).
+        review = Review(pk=pk)
         services.review_vote(review=review, user=request.user, vote_type=body.validated_data["vote_type"])
         return self._show(review.pk)
 
