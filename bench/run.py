@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "lua" / "replay.lua"
 MARKER = "[lnp-bench]"
-SLICES = {"probe": 0.02, "warm": 0.08, "throughput": 0.6, "latency": 0.3}
+SLICES = {"probe": 0.01, "prewarm": 0.04, "warm": 0.07, "throughput": 0.58, "latency": 0.3}
 
 
 # --- configuration --------------------------------------------------------------------------
@@ -102,9 +102,12 @@ def django_setup(env: dict) -> None:
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "lemonnpie.settings"
     sys.path.insert(0, str(ROOT))
+    import logging
+
     import django
 
     django.setup()
+    logging.getLogger("lemonnpie.access").setLevel(logging.WARNING)  # this process's own requests
 
 
 def log(message: str) -> None:
@@ -423,7 +426,7 @@ def _send(client, line):
 
 
 def captured_sql(path: str) -> list[str]:
-    """The catalogue SQL one request runs (the statements reading `movies`), as sent."""
+    """Every SQL statement one anonymous request runs (transaction control included), as sent."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -431,7 +434,7 @@ def captured_sql(path: str) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         response = Client().get(path)
     assert response.status_code == 200, (path, response.status_code)
-    return [query["sql"] for query in captured.captured_queries if '"movies"' in query["sql"]]
+    return [query["sql"] for query in captured.captured_queries]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -442,9 +445,11 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
-def time_sql(database_url: str, statement_sets: list[list[str]], *, index_off: bool = False) -> list[float]:
+def time_sql(
+    database_url: str, statement_sets: list[list[str]], *, index_off: bool = False, warm: bool = True
+) -> list[float]:
     """Milliseconds to run each set of statements (one request's SQL) over a plain psycopg
-    connection, after one untimed pass over all of them."""
+    connection, after one untimed pass over all of them (`warm`)."""
     import psycopg
 
     timings = []
@@ -452,7 +457,7 @@ def time_sql(database_url: str, statement_sets: list[list[str]], *, index_off: b
         if index_off:
             for setting in ("enable_bitmapscan", "enable_indexscan", "enable_indexonlyscan"):
                 conn.execute(f"SET {setting} = off")
-        for statements in statement_sets:  # warm the plans and the buffers like the server's run
+        for statements in statement_sets if warm else ():  # the buffers warm, as for the server's run
             for statement in statements:
                 conn.execute(statement).fetchall()
         for statements in statement_sets:
@@ -483,11 +488,12 @@ def direct_sql(args, data: dict) -> dict:
     suggest_sets = [captured_sql(f"/api/v1/movies/suggestions?q={quote(text)}") for text in typos]
     search_ms = time_sql(args.database_url, search_sets)
     suggest_ms = time_sql(args.database_url, suggest_sets)
-    suggest_off_ms = time_sql(args.database_url, suggest_sets[:25], index_off=True)
+    suggest_off_ms = time_sql(args.database_url, suggest_sets[:15], index_off=True, warm=False)
     page_sql = next(s for s in search_sets[0] if "ts_rank" in s)
+    suggest_sql = next(s for s in suggest_sets[0] if "movie_titles" in s)
     search_plan = explain(args.database_url, page_sql)
-    suggest_plan = explain(args.database_url, suggest_sets[0][0])
-    suggest_plan_off = explain(args.database_url, suggest_sets[0][0], index_off=True)
+    suggest_plan = explain(args.database_url, suggest_sql)
+    suggest_plan_off = explain(args.database_url, suggest_sql, index_off=True)
 
     def summary(values):
         return {
@@ -606,30 +612,37 @@ def run_wrk(url: str, file: Path, *, threads: int, connections: int, duration: f
 # --- database sessions ----------------------------------------------------------------------------------
 
 
-def db_sessions(database_url: str) -> dict:
-    import psycopg
+class SessionCounter:
+    """Counts the sessions PostgreSQL opens for the benchmark database (`pg_stat_database.sessions`)
+    over one connection of its own, held from the first reading to the last, so it counts none."""
 
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("SELECT pg_stat_clear_snapshot()")
-        sessions = conn.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()").fetchone()[
-            0
-        ]
-        backends = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    def __init__(self, database_url: str):
+        import psycopg
+
+        self.conn = psycopg.connect(database_url, autocommit=True)
+
+    def read(self) -> dict:
+        time.sleep(1.2)  # statistics reach the shared counters within a second
+        self.conn.execute("SELECT pg_stat_clear_snapshot()")
+        sessions = self.conn.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
         ).fetchone()[0]
-        now = conn.execute("SELECT now()").fetchone()[0]
-    return {"sessions": sessions, "backends": backends, "at": now}
+        backends = self.conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+        now = self.conn.execute("SELECT now()").fetchone()[0]
+        return {"sessions": sessions, "backends": backends, "at": now}
 
-
-def new_backends_since(database_url: str, since) -> int:
-    import psycopg
-
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        return conn.execute(
+    def started_since(self, since) -> int:
+        return self.conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid() AND backend_start > %s AND backend_type = 'client backend'",
             [since],
         ).fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 # --- 1,000 concurrent votes ---------------------------------------------------------------------------------
@@ -889,10 +902,10 @@ def main(argv=None) -> int:
     log("picking inputs")
     data = pick_inputs(rng)
     # Disjoint query sets for the direct-SQL timing (the endpoint runs use their own, never cached).
-    data["sql_searches"] = data["searches"][-300:]
-    data["searches"] = data["searches"][:-300]
-    data["sql_typos"] = data["typos"][-300:]
-    data["typos"] = data["typos"][:-300]
+    data["sql_searches"] = data["searches"][-200:]
+    data["searches"] = data["searches"][:-200]
+    data["sql_typos"] = data["typos"][-200:]
+    data["typos"] = data["typos"][:-200]
     endpoints = build_endpoints(data, rng)
     if args.only:
         endpoints = [endpoint for endpoint in endpoints if endpoint["key"] in {"H", *args.only}]
@@ -943,15 +956,21 @@ def main(argv=None) -> int:
 
         log(f"starting {meta['server']['command']}")
         server.start()
-        run_wrk(
-            server.url,
-            endpoints[0]["files"]["warm"],
-            threads=args.wrk_threads,
-            connections=args.connections,
-            duration=args.warmup,
-            out=None,
-        )
-        baseline_sessions = None
+        # Warm-up of the whole server: every endpoint for a moment, so every worker thread has
+        # imported, connected and cached what steady state has (the measured runs start after).
+        log(f"warm-up: every endpoint for {args.warmup:.0f} s")
+        for endpoint in endpoints:
+            run_wrk(
+                server.url,
+                endpoint["files"]["prewarm"],
+                threads=args.wrk_threads,
+                connections=args.connections,
+                duration=args.warmup,
+                out=None,
+            )
+        sessions = SessionCounter(args.database_url)
+        baseline_sessions = sessions.read()
+        requests_measured = 0
         h_runs = []
         order = [*endpoints, endpoints[0]]  # H again at the end: the run's H is the mean of both
         for position, endpoint in enumerate(order):
@@ -965,10 +984,6 @@ def main(argv=None) -> int:
                 duration=args.warmup,
                 out=None,
             )
-            if baseline_sessions is None:
-                time.sleep(1.2)  # let the statistics collector catch up
-                baseline_sessions = db_sessions(args.database_url)
-                requests_measured = 0
             forget(endpoint.get("cold"))
             suffix = "-end" if position == len(order) - 1 else ""
             throughput = run_wrk(
@@ -1008,15 +1023,15 @@ def main(argv=None) -> int:
                 h_runs.append(row)
             if not suffix:
                 results["endpoints"][key] = row
-        time.sleep(1.2)
-        ended = db_sessions(args.database_url)
+        ended = sessions.read()
         results["connections"] = {
             "new_sessions": ended["sessions"] - baseline_sessions["sessions"],
-            "new_backends_alive": new_backends_since(args.database_url, baseline_sessions["at"]),
+            "new_backends_alive": sessions.started_since(baseline_sessions["at"]),
             "backends_at_start": baseline_sessions["backends"],
             "backends_at_end": ended["backends"],
             "requests": requests_measured,
         }
+        sessions.close()
         results["connections"]["new_per_request"] = results["connections"]["new_sessions"] / max(1, requests_measured)
         log(
             "database sessions opened during the measured runs: "

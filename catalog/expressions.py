@@ -14,6 +14,7 @@ from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilar
 from django.db import models
 from django.db.models import F, Func, Lookup, Q, Value
 from django.db.models.functions import Concat, Greatest, Upper
+from django.db.models.lookups import GreaterThanOrEqual
 
 SEARCH_CONFIG = "lnp_search"
 
@@ -49,27 +50,37 @@ def folded_contains(column: str, value: str) -> ILike:
 
 
 def title_matches(query: str) -> Q:
-    """Title or local title is trigram-similar to `query`, or contains a run of words like it.
-
-    Both operators are answered by the GIN trigram indexes on `lnp_fold(title)` and
-    `lnp_fold(local_title)`."""
+    """For `MovieTitle` rows: the folded title or local title is trigram-similar to `query`, or
+    contains a run of words like it. Both operators are answered by the GIN trigram indexes on
+    `movie_titles.title` and `movie_titles.local_title` (already folded)."""
     folded = Fold(Value(query))
     return (
-        Q(TrigramSimilar(Fold("title"), folded))
-        | Q(TrigramWordSimilar(Fold("title"), folded))
-        | Q(TrigramSimilar(Fold("local_title"), folded))
-        | Q(TrigramWordSimilar(Fold("local_title"), folded))
+        Q(TrigramSimilar(F("title"), folded))
+        | Q(TrigramWordSimilar(F("title"), folded))
+        | Q(TrigramSimilar(F("local_title"), folded))
+        | Q(TrigramWordSimilar(F("local_title"), folded))
+    )
+
+
+def title_passes(query: str, similarity: float, word_similarity: float) -> Q:
+    """What `title_matches` means at these thresholds, computed on the rows at hand (no index)."""
+    folded = Fold(Value(query))
+    return (
+        Q(GreaterThanOrEqual(TrigramSimilarity("title", folded), similarity))
+        | Q(GreaterThanOrEqual(TrigramWordSimilarity(folded, "title"), word_similarity))
+        | Q(GreaterThanOrEqual(TrigramSimilarity("local_title", folded), similarity))
+        | Q(GreaterThanOrEqual(TrigramWordSimilarity(folded, "local_title"), word_similarity))
     )
 
 
 def title_similarity(query: str):
-    """How well `query` matches the title or the local title, 0..1."""
+    """How well `query` matches a `MovieTitle`'s title or local title, 0..1."""
     folded = Fold(Value(query))
     return Greatest(
-        TrigramSimilarity(Fold("title"), folded),
-        TrigramWordSimilarity(folded, Fold("title")),
-        TrigramSimilarity(Fold("local_title"), folded),
-        TrigramWordSimilarity(folded, Fold("local_title")),
+        TrigramSimilarity("title", folded),
+        TrigramWordSimilarity(folded, "title"),
+        TrigramSimilarity("local_title", folded),
+        TrigramWordSimilarity(folded, "local_title"),
     )
 
 

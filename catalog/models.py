@@ -127,10 +127,8 @@ class Movie(models.Model):
             models.Index(Upper("production_state"), name="movies_state_upper_idx"),
             GinIndex(OpClass(Fold("director"), name="gin_trgm_ops"), name="movies_director_trgm"),
             models.Index(fields=["is_featured"], name="movies_featured_idx", condition=Q(is_featured=True)),
-            # Full-text search (vector maintained by triggers, migration 0002) and typo-tolerant suggestions.
+            # Full-text search (vector maintained by triggers, migration 0002); suggestions use MovieTitle.
             GinIndex(fields=["search_vector"], name="movies_search_gin"),
-            GinIndex(OpClass(Fold("title"), name="gin_trgm_ops"), name="movies_title_trgm"),
-            GinIndex(OpClass(Fold("local_title"), name="gin_trgm_ops"), name="movies_local_title_trgm"),
             # `genre` / `language` filters (case-insensitive) over the names kept on the row.
             GinIndex(fields=["genre_keys"], name="movies_genre_keys_gin"),
             GinIndex(fields=["language_keys"], name="movies_language_keys_gin"),
@@ -209,3 +207,27 @@ class MovieCast(models.Model):
 
     def __str__(self):
         return f"{self.actor_name} ({self.role_type})"
+
+
+class MovieTitle(models.Model):
+    """A movie's title and local title folded (`lnp_fold`: no accents), in a narrow table of their
+    own for the typo-tolerant suggestions. A trigram lookup rechecks thousands of candidate rows
+    when the typed words are common ("The ..."); here ~100 rows share a page where the wide movies
+    table holds a handful, and nothing is folded at query time. Kept by triggers on `movies`
+    (migration 0004), whatever writes the movies; never written by the application."""
+
+    movie = models.OneToOneField(
+        Movie, on_delete=models.CASCADE, primary_key=True, db_constraint=False, related_name="folded_titles"
+    )
+    title = models.TextField()
+    local_title = models.TextField()
+
+    class Meta:
+        db_table = "movie_titles"
+        indexes = [
+            GinIndex(OpClass("title", name="gin_trgm_ops"), name="movie_titles_title_trgm"),
+            GinIndex(OpClass("local_title", name="gin_trgm_ops"), name="movie_titles_local_trgm"),
+        ]
+
+    def __str__(self):
+        return self.title

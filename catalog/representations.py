@@ -74,7 +74,7 @@ def detail_rows(queryset: QuerySet[Movie]) -> QuerySet:
     return queryset.prefetch_related(None).values(*DETAIL_COLUMNS).annotate(cast=cast_array())
 
 
-def _datetime(value: datetime.datetime | None) -> str | None:
+def iso_datetime(value: datetime.datetime | None) -> str | None:
     # rest_framework.fields.DateTimeField: in the current time zone, ISO 8601, UTC as "Z".
     if not value:
         return None
@@ -110,8 +110,8 @@ def movie_summary(row: dict) -> dict:
         "languages": list(row["language_names"]),
         "lemon_pie_rating": _float(row["lemon_pie_rating"]),
         "review_count": row["review_count"],
-        "created_at": _datetime(row["created_at"]),
-        "updated_at": _datetime(row["updated_at"]),
+        "created_at": iso_datetime(row["created_at"]),
+        "updated_at": iso_datetime(row["updated_at"]),
     }
 
 

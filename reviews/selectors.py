@@ -36,6 +36,16 @@ def review_for_display(*, review_id, viewer=None) -> Review:
     return review
 
 
+def review_display_row(*, review_id, viewer=None) -> dict:
+    """One review whatever its status, as a `reviews.representations.review_rows()` row; 404 when unknown."""
+    from reviews.representations import review_rows
+
+    rows = list(review_rows(Review.objects.with_user_vote(viewer).filter(pk=review_id))[:1])
+    if not rows:
+        raise NotFound("Review not found.")
+    return rows[0]
+
+
 def review_get(*, review_id) -> Review:
     """The review row whatever its status (for services called by moderation); 404 when unknown."""
     review = Review.objects.filter(pk=review_id).first()

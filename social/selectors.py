@@ -12,6 +12,7 @@ from accounts.models import User
 from catalog.models import MovieGenre, MovieLanguage
 from lemonnpie.api.exceptions import NotFound
 from reviews.models import Review
+from reviews.representations import review_rows
 from social.cache import FEED_TTL, feed_generation, feed_page_key
 from social.models import FavoriteEntry, Follow, WatchlistEntry
 
@@ -169,7 +170,7 @@ def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:
 @dataclass(frozen=True)
 class FeedPage:
     count: int
-    reviews: list[Review]
+    reviews: list[dict]  # review_rows(..., author_stats=True) rows
 
 
 def feed_page(*, user: User, page: int, page_size: int) -> FeedPage:
@@ -192,9 +193,11 @@ def feed_page(*, user: User, page: int, page_size: int) -> FeedPage:
     return FeedPage(count=cached["count"], reviews=_feed_reviews(user=user, ids=cached["ids"]))
 
 
-def _feed_reviews(*, user: User, ids: list[str]) -> list[Review]:
+def _feed_reviews(*, user: User, ids: list[str]) -> list[dict]:
+    """The page's reviews as `reviews.representations.review_rows(..., author_stats=True)` rows,
+    in the page's order (one query)."""
     if not ids:
         return []
-    rows = Review.objects.for_display(user).visible().filter(pk__in=ids, user__is_active=True)
-    by_id = {str(review.pk): review for review in rows}
+    queryset = Review.objects.with_user_vote(user).visible().filter(pk__in=ids, user__is_active=True)
+    by_id = {str(row["id"]): row for row in review_rows(queryset, author_stats=True)}
     return [by_id[review_id] for review_id in ids if review_id in by_id]
