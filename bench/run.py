@@ -459,13 +459,19 @@ def time_sql(
                 conn.execute(f"SET {setting} = off")
         for statements in statement_sets if warm else ():  # the buffers warm, as for the server's run
             for statement in statements:
-                conn.execute(statement).fetchall()
+                _run(conn, statement)
         for statements in statement_sets:
             started = time.perf_counter()
             for statement in statements:
-                conn.execute(statement).fetchall()
+                _run(conn, statement)
             timings.append((time.perf_counter() - started) * 1000)
     return timings
+
+
+def _run(conn, statement: str) -> None:
+    cursor = conn.execute(statement)
+    if cursor.description is not None:
+        cursor.fetchall()
 
 
 def explain(database_url: str, statement: str, *, index_off: bool = False) -> str:

@@ -23,7 +23,7 @@ from reviews.api.serializers import (
     ReviewVoteSerializer,
 )
 from reviews.models import Review
-from reviews.representations import review_dict, review_rows
+from reviews.representations import CountedRows, review_dict
 from reviews.serializers import ReviewSerializer
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -44,7 +44,7 @@ ORDERING = ReviewOrderingFilter.openapi_parameter()
 def _review_page(view, queryset) -> Response:
     """A page of reviews (queryset from the selectors: ordered, with `user_vote`) in one query,
     represented by reviews.representations (what ReviewSerializer gives, faster)."""
-    page = view.paginate_queryset(review_rows(queryset))
+    page = view.paginate_queryset(CountedRows(queryset))
     return view.get_paginated_response([review_dict(row) for row in page])
 
 
