@@ -27,7 +27,6 @@ import re
 import secrets
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,7 +62,10 @@ def parse_args(argv=None):
     )
     parser.add_argument("--connections", type=int, default=16, help="wrk connections of the throughput pass")
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--duration", type=float, default=10, help="seconds of each throughput pass")
+    parser.add_argument(
+        "--duration", type=float, default=12, help="seconds of each endpoint's throughput pass (and as much for H)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="(H, endpoint) pairs the throughput pass is cut into")
     parser.add_argument("--latency-duration", type=float, default=8, help="seconds of each latency pass (1 connection)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up before each endpoint")
     parser.add_argument("--only", action="append", default=[], help="run only these endpoint keys (repeatable)")
@@ -619,6 +621,33 @@ def run_wrk(url: str, file: Path, *, threads: int, connections: int, duration: f
     return stats
 
 
+def split_rounds(lines: list, rounds: int) -> list[list]:
+    """`lines` in `rounds` disjoint parts (a single repeatable request: the same line each round)."""
+    if len(lines) == 1:
+        return [lines] * rounds
+    size = len(lines) // rounds
+    return [lines[index * size : (index + 1) * size] for index in range(rounds)]
+
+
+def combine(runs: list[dict]) -> dict:
+    """Several wrk runs as one: counts added, req/s over the total time; latency percentiles
+    are the worst of the runs (a conservative reading)."""
+    seconds = sum(run["duration_us"] for run in runs) / 1e6
+    requests = sum(run["requests"] for run in runs)
+    latency = {name: max(run["latency_us"][name] for run in runs) for name in runs[0]["latency_us"]}
+    latency["mean"] = sum(run["latency_us"]["mean"] * run["requests"] for run in runs) / max(1, requests)
+    return {
+        "requests": requests,
+        "duration_us": int(seconds * 1e6),
+        "bytes": sum(run["bytes"] for run in runs),
+        "repeats": sum(run["repeats"] for run in runs),
+        "errors": {name: sum(run["errors"][name] for run in runs) for name in runs[0]["errors"]},
+        "latency_us": latency,
+        "rps": round(requests / seconds, 1) if seconds else 0.0,
+        "runs": len(runs),
+    }
+
+
 # --- database sessions ----------------------------------------------------------------------------------
 
 
@@ -775,7 +804,6 @@ def ms(us) -> str:
 
 def targets(results: dict) -> list[dict]:
     e = results["endpoints"]
-    h = results["h_rps"]
     sql = results.get("sql", {})
     out = []
 
@@ -783,7 +811,7 @@ def targets(results: dict) -> list[dict]:
         out.append({"target": name, "met": bool(ok), "measured": measured})
 
     def ratio(key):
-        return e[key]["throughput"]["rps"] / h if key in e and h else float("nan")
+        return e[key]["ratio"] if key in e else float("nan")
 
     if "detail_hot" in e:
         add("cached detail ≥ 60% of H", ratio("detail_hot") >= 0.60, f"{ratio('detail_hot'):.0%}")
@@ -841,12 +869,11 @@ def targets(results: dict) -> list[dict]:
 
 
 def render_table(results: dict) -> str:
-    h = results["h_rps"]
     lines = [
-        "| endpoint | req/s | vs H | p50 ms | p95 ms | p99 ms | p99 ms @load | queries/req |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | req/s | H beside it | vs H | p50 ms | p95 ms | p99 ms | p99 ms under load | queries/req |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for _key, row in results["endpoints"].items():
+    for row in results["endpoints"].values():
         t, lat = row["throughput"], row["latency"]["latency_us"]
         note = ""
         if t["errors"]["status"] or row["latency"]["errors"]["status"]:
@@ -854,8 +881,9 @@ def render_table(results: dict) -> str:
         if row.get("cold") and (t["repeats"] or row["latency"]["repeats"]):
             note += f" ({t['repeats'] + row['latency']['repeats']} repeats)"
         lines.append(
-            f"| {row['label']}{note} | {t['rps']:.0f} | {t['rps'] / h:.0%} | {ms(lat['p50'])} | {ms(lat['p95'])} | "
-            f"{ms(lat['p99'])} | {ms(t['latency_us']['p99'])} | {row['queries']['queries']} |"
+            f"| {row['label']}{note} | {t['rps']:.0f} | {row['paired_h']['rps']:.0f} | {row['ratio']:.0%} | "
+            f"{ms(lat['p50'])} | {ms(lat['p95'])} | {ms(lat['p99'])} | {ms(t['latency_us']['p99'])} | "
+            f"{row['queries']['queries']} |"
         )
     lines.append("")
     lines.append("| target | measured | met |")
@@ -901,6 +929,7 @@ def main(argv=None) -> int:
         "wrk": {
             "threads": args.wrk_threads,
             "connections": args.connections,
+            "rounds": args.rounds,
             "duration_s": args.duration,
             "latency_duration_s": args.latency_duration,
             "warmup_s": args.warmup,
@@ -986,8 +1015,8 @@ def main(argv=None) -> int:
         baseline_sessions = sessions.read()
         requests_measured = 0
         h_runs = []
-        order = [*endpoints, endpoints[0]]  # H again at the end: the run's H is the mean of both
-        for position, endpoint in enumerate(order):
+        h_files = endpoints[0]["files"]
+        for endpoint in endpoints:
             key = endpoint["key"]
             log(f"{endpoint['label']}: warm-up {args.warmup:.0f} s")
             run_wrk(
@@ -998,16 +1027,39 @@ def main(argv=None) -> int:
                 duration=args.warmup,
                 out=None,
             )
-            forget(endpoint.get("cold"))
-            suffix = "-end" if position == len(order) - 1 else ""
-            throughput = run_wrk(
-                server.url,
-                endpoint["files"]["throughput"],
-                threads=args.wrk_threads,
-                connections=args.connections,
-                duration=args.duration,
-                out=results_dir / "wrk" / f"{key}{suffix}-throughput.txt",
-            )
+            # Throughput: `rounds` pairs of (H, this endpoint), each for duration / rounds seconds, so
+            # H is measured right beside every endpoint and a change of load (other jobs on the
+            # machine) weighs on both sides of the ratio alike. Each round of a cold endpoint sends
+            # its own part of the requests, never one sent before.
+            parts = split_rounds(endpoint["slices"]["throughput"], args.rounds)
+            slice_seconds = args.duration / args.rounds
+            h_rounds, rounds = [], []
+            for number, part in enumerate(parts, start=1):
+                h_rounds.append(
+                    run_wrk(
+                        server.url,
+                        h_files["throughput"],
+                        threads=args.wrk_threads,
+                        connections=args.connections,
+                        duration=slice_seconds,
+                        out=results_dir / "wrk" / f"{key}-H-round{number}.txt",
+                    )
+                )
+                if key == "H":
+                    continue
+                forget(endpoint.get("cold"))
+                rounds.append(
+                    run_wrk(
+                        server.url,
+                        write_lines(scratch / f"{key}-round{number}.tsv", part),
+                        threads=args.wrk_threads,
+                        connections=args.connections,
+                        duration=slice_seconds,
+                        out=results_dir / "wrk" / f"{key}-round{number}.txt",
+                    )
+                )
+            throughput = combine(rounds or h_rounds)
+            paired_h = combine(h_rounds)
             forget(endpoint.get("cold"))
             latency = run_wrk(
                 server.url,
@@ -1015,28 +1067,28 @@ def main(argv=None) -> int:
                 threads=1,
                 connections=1,
                 duration=args.latency_duration,
-                out=results_dir / "wrk" / f"{key}{suffix}-latency.txt",
+                out=results_dir / "wrk" / f"{key}-latency.txt",
             )
-            requests_measured += throughput["requests"] + latency["requests"]
+            requests_measured += throughput["requests"] + latency["requests"] + (paired_h["requests"] if rounds else 0)
             log(
-                f"  {throughput['rps']:.0f} req/s (non-2xx {throughput['errors']['status']}, "
+                f"  {throughput['rps']:.0f} req/s beside H {paired_h['rps']:.0f} req/s "
+                f"({throughput['rps'] / paired_h['rps']:.0%}; non-2xx {throughput['errors']['status']}, "
                 f"repeats {throughput['repeats']}); "
                 f"1 connection: p50 {ms(latency['latency_us']['p50'])} p95 {ms(latency['latency_us']['p95'])} "
                 f"p99 {ms(latency['latency_us']['p99'])} ms; load {os.getloadavg()[0]:.2f}"
             )
-            row = {
+            h_runs.extend(h_rounds)
+            results["endpoints"][key] = {
                 "label": endpoint["label"],
                 "example": endpoint["lines"][0][1],
                 "cold": bool(endpoint.get("cold")),
                 "throughput": throughput,
+                "paired_h": paired_h,
+                "ratio": throughput["rps"] / paired_h["rps"] if paired_h["rps"] else 0.0,
                 "latency": latency,
                 "queries": endpoint["queries"],
                 "loadavg": os.getloadavg(),
             }
-            if key == "H":
-                h_runs.append(row)
-            if not suffix:
-                results["endpoints"][key] = row
         ended = sessions.read()
         results["connections"] = {
             "new_sessions": ended["sessions"] - baseline_sessions["sessions"],
@@ -1051,8 +1103,8 @@ def main(argv=None) -> int:
             "database sessions opened during the measured runs: "
             f"{results['connections']['new_sessions']} for {requests_measured} requests"
         )
-        h_rps = [row["throughput"]["rps"] for row in h_runs]
-        results["h_rps"] = statistics.mean(h_rps)
+        h_rps = [run["rps"] for run in h_runs]
+        results["h_rps"] = combine(h_runs)["rps"]
         results["h_runs_rps"] = h_rps
 
         if "vote" in {endpoint["key"] for endpoint in endpoints} and args.concurrent_votes:
@@ -1089,7 +1141,7 @@ def main(argv=None) -> int:
     header = (
         f"LemonNPie benchmark {meta['started']} (commit {meta['commit']}), {meta['cpus']} CPUs, "
         f"load average {meta['loadavg_start'][0]:.2f} → {meta['loadavg_end'][0]:.2f}; H = {results['h_rps']:.0f} req/s "
-        f"(start {h_rps[0]:.0f}, end {h_rps[-1]:.0f}); "
+        f"(min {min(h_rps):.0f}, max {max(h_rps):.0f} over {len(h_rps)} rounds); "
         f"server: {meta['server']['command']}, {meta['server']['database']}; "
         f"wrk {args.wrk_threads} threads x {args.connections} connections, {args.duration:.0f} s per endpoint; "
         f"latency columns: 1 connection, {args.latency_duration:.0f} s"
