@@ -1,6 +1,7 @@
 """Cache keys for catalogue reads and their invalidation.
 
-Movie detail lives under `movie:{id}`. Lists, featured and search results are stored under keys
+Movie detail lives under `movie:{id}` (the rendered JSON). Lists' counts, featured, search results
+and suggestions are stored under keys
 that embed a catalogue-wide version number; bumping the version orphans them all at once (they
 expire by TTL), so any change to any movie is visible on the next read.
 
@@ -14,6 +15,7 @@ import time
 from django.core.cache import cache
 
 DETAIL_TTL = 60 * 60
+COUNT_TTL = 30 * 60
 FEATURED_TTL = 30 * 60
 SEARCH_TTL = 30 * 60
 SUGGESTIONS_TTL = 60 * 60

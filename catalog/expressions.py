@@ -8,11 +8,13 @@ front of the stemmer, so `Òfin Mósè`, `ofin mose` and `OFIN MOSE` give the sa
 `ts_headline` still highlights the accented original.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import models
-from django.db.models import Func, Lookup, Q, Value
-from django.db.models.functions import Concat, Greatest
+from django.db.models import F, Func, Lookup, Q, Value
+from django.db.models.functions import Concat, Greatest, Upper
+from django.db.models.lookups import GreaterThanOrEqual
 
 SEARCH_CONFIG = "lnp_search"
 
@@ -48,25 +50,62 @@ def folded_contains(column: str, value: str) -> ILike:
 
 
 def title_matches(query: str) -> Q:
-    """Title or local title is trigram-similar to `query`, or contains a run of words like it.
-
-    Both operators are answered by the GIN trigram indexes on `lnp_fold(title)` and
-    `lnp_fold(local_title)`."""
+    """For `MovieTitle` rows: the folded title or local title is trigram-similar to `query`, or
+    contains a run of words like it. Both operators are answered by the GIN trigram indexes on
+    `movie_titles.title` and `movie_titles.local_title` (already folded)."""
     folded = Fold(Value(query))
     return (
-        Q(TrigramSimilar(Fold("title"), folded))
-        | Q(TrigramWordSimilar(Fold("title"), folded))
-        | Q(TrigramSimilar(Fold("local_title"), folded))
-        | Q(TrigramWordSimilar(Fold("local_title"), folded))
+        Q(TrigramSimilar(F("title"), folded))
+        | Q(TrigramWordSimilar(F("title"), folded))
+        | Q(TrigramSimilar(F("local_title"), folded))
+        | Q(TrigramWordSimilar(F("local_title"), folded))
+    )
+
+
+def title_passes(query: str, similarity: float, word_similarity: float) -> Q:
+    """What `title_matches` means at these thresholds, computed on the rows at hand (no index)."""
+    folded = Fold(Value(query))
+    return (
+        Q(GreaterThanOrEqual(TrigramSimilarity("title", folded), similarity))
+        | Q(GreaterThanOrEqual(TrigramWordSimilarity(folded, "title"), word_similarity))
+        | Q(GreaterThanOrEqual(TrigramSimilarity("local_title", folded), similarity))
+        | Q(GreaterThanOrEqual(TrigramWordSimilarity(folded, "local_title"), word_similarity))
     )
 
 
 def title_similarity(query: str):
-    """How well `query` matches the title or the local title, 0..1."""
+    """How well `query` matches a `MovieTitle`'s title or local title, 0..1."""
     folded = Fold(Value(query))
     return Greatest(
-        TrigramSimilarity(Fold("title"), folded),
-        TrigramWordSimilarity(folded, Fold("title")),
-        TrigramSimilarity(Fold("local_title"), folded),
-        TrigramWordSimilarity(folded, Fold("local_title")),
+        TrigramSimilarity("title", folded),
+        TrigramWordSimilarity(folded, "title"),
+        TrigramSimilarity("local_title", folded),
+        TrigramWordSimilarity(folded, "local_title"),
     )
+
+
+class UpperArray(Func):
+    """`lnp_upper_array(names)`: every element upper-cased (IMMUTABLE, migration 0003); it makes the
+    stored `movies.genre_keys` / `language_keys` the genre and language filters compare."""
+
+    function = "lnp_upper_array"
+    arity = 1
+    output_field = ArrayField(models.TextField())
+
+
+class _ArrayOf(Func):
+    function = "ARRAY"
+    template = "ARRAY[%(expressions)s]"
+    output_field = ArrayField(models.TextField())
+
+
+class _Includes(Func):
+    arg_joiner = " @> "
+    template = "(%(expressions)s)"
+    output_field = models.BooleanField()
+
+
+def names_include(keys_column: str, value: str) -> _Includes:
+    """The upper-cased names column (`genre_keys`, `language_keys`) holds `value`, compared as
+    `iexact` compares (PostgreSQL's `upper`): `keys @> ARRAY[upper(value)]`, GIN-indexed."""
+    return _Includes(F(keys_column), _ArrayOf(Upper(Value(value, output_field=models.TextField()))))

@@ -1,12 +1,13 @@
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Cast, Round, Upper
 
-from catalog.expressions import Fold
+from catalog.expressions import Fold, UpperArray
 
 SUB_RATINGS = ("cultural_authenticity", "production_quality", "story", "acting", "cinematography")
 
@@ -94,6 +95,18 @@ class Movie(models.Model):
     # Weighted tsvector (titles A; people, company, state B; plot C; genres D) kept current by the
     # database triggers of migration 0002 on movies, movie_cast and movie_genres. Never set it here.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The names of the movie's MovieGenre / MovieLanguage rows, in their order, kept by database
+    # triggers (migration 0003): list rows and the genre/language filters read the movie's own row.
+    # Whatever the application writes here is replaced by the rows' names. Never set them.
+    genre_names = ArrayField(models.CharField(max_length=100), default=list, blank=True, editable=False)
+    language_names = ArrayField(models.CharField(max_length=50), default=list, blank=True, editable=False)
+    # The same names upper-cased, for the case-insensitive `genre` / `language` filters (GIN-indexed).
+    genre_keys = models.GeneratedField(
+        expression=UpperArray("genre_names"), output_field=ArrayField(models.TextField()), db_persist=True
+    )
+    language_keys = models.GeneratedField(
+        expression=UpperArray("language_names"), output_field=ArrayField(models.TextField()), db_persist=True
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -114,10 +127,11 @@ class Movie(models.Model):
             models.Index(Upper("production_state"), name="movies_state_upper_idx"),
             GinIndex(OpClass(Fold("director"), name="gin_trgm_ops"), name="movies_director_trgm"),
             models.Index(fields=["is_featured"], name="movies_featured_idx", condition=Q(is_featured=True)),
-            # Full-text search (vector maintained by triggers, migration 0002) and typo-tolerant suggestions.
+            # Full-text search (vector maintained by triggers, migration 0002); suggestions use MovieTitle.
             GinIndex(fields=["search_vector"], name="movies_search_gin"),
-            GinIndex(OpClass(Fold("title"), name="gin_trgm_ops"), name="movies_title_trgm"),
-            GinIndex(OpClass(Fold("local_title"), name="gin_trgm_ops"), name="movies_local_title_trgm"),
+            # `genre` / `language` filters (case-insensitive) over the names kept on the row.
+            GinIndex(fields=["genre_keys"], name="movies_genre_keys_gin"),
+            GinIndex(fields=["language_keys"], name="movies_language_keys_gin"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -193,3 +207,27 @@ class MovieCast(models.Model):
 
     def __str__(self):
         return f"{self.actor_name} ({self.role_type})"
+
+
+class MovieTitle(models.Model):
+    """A movie's title and local title folded (`lnp_fold`: no accents), in a narrow table of their
+    own for the typo-tolerant suggestions. A trigram lookup rechecks thousands of candidate rows
+    when the typed words are common ("The ..."); here ~100 rows share a page where the wide movies
+    table holds a handful, and nothing is folded at query time. Kept by triggers on `movies`
+    (migration 0004), whatever writes the movies; never written by the application."""
+
+    movie = models.OneToOneField(
+        Movie, on_delete=models.CASCADE, primary_key=True, db_constraint=False, related_name="folded_titles"
+    )
+    title = models.TextField()
+    local_title = models.TextField()
+
+    class Meta:
+        db_table = "movie_titles"
+        indexes = [
+            GinIndex(OpClass("title", name="gin_trgm_ops"), name="movie_titles_title_trgm"),
+            GinIndex(OpClass("local_title", name="gin_trgm_ops"), name="movie_titles_local_trgm"),
+        ]
+
+    def __str__(self):
+        return self.title

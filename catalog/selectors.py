@@ -9,6 +9,7 @@ import html
 from datetime import timedelta
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -26,8 +27,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from catalog.expressions import SEARCH_CONFIG, title_matches, title_similarity
-from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage
+from catalog.expressions import SEARCH_CONFIG, title_matches, title_passes, title_similarity
+from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage, MovieTitle
 
 # Columns a list row never shows; the tsvector in particular is large.
 LIST_DEFERRED = ("search_vector", "plot_summary")
@@ -64,6 +65,17 @@ def movie_detail_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
 def movie_get(*, movie_id, movie_type: str | None = None) -> Movie | None:
     """One movie with everything its detail shows, or None (unknown, or not of `movie_type`)."""
     return movie_detail_queryset(movie_type=movie_type).filter(pk=movie_id).first()
+
+
+def movie_detail_row(*, movie_id, movie_type: str | None = None) -> dict | None:
+    """One movie as a `catalog.representations.detail_rows()` row (one query, cast included), or None."""
+    from catalog.representations import detail_rows
+
+    queryset = Movie.objects.filter(pk=movie_id)
+    if movie_type:
+        queryset = queryset.filter(type=movie_type)
+    rows = list(detail_rows(queryset)[:1])
+    return rows[0] if rows else None
 
 
 # --- search -------------------------------------------------------------------------------------
@@ -108,15 +120,51 @@ def _render_snippet(raw: str | None) -> str:
     return text.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>").strip()
 
 
-def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
-    """Up to `limit` titles like `q` (typos, missing accents, a prefix being typed), closest first."""
-    rows = (
-        Movie.objects.filter(title_matches(q))
-        .annotate(similarity=title_similarity(q))
-        .order_by("-similarity", F("review_count").desc(), "title", "id")
-        .values("id", "title", "release_date")[:limit]
+# pg_trgm's thresholds (its defaults), set explicitly so the answer never depends on server settings.
+SIMILARITY_THRESHOLD = 0.3
+WORD_SIMILARITY_THRESHOLD = 0.6
+# Stricter thresholds tried first: common words ("The", "of") make the trigram index hand 25,000
+# candidates to the 0.3 lookup, a few thousand to these.
+SUGGESTION_TIERS = (0.6, 0.45)
+
+
+def _trigram_thresholds(cursor, similarity: float, word_similarity: float) -> None:
+    cursor.execute(
+        "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
+        "set_config('pg_trgm.word_similarity_threshold', %s, true)",
+        [str(similarity), str(word_similarity)],
     )
-    return list(rows)
+
+
+def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
+    """Up to `limit` titles like `q` (typos, missing accents, a prefix being typed), closest first:
+    titles whose folded title or local title has a trigram similarity of 0.3+ to `q`, or a word
+    similarity of 0.6+, by the best of those four scores.
+
+    The lookup runs on the narrow `movie_titles` table (only matches join `movies`), first with both
+    thresholds raised to a tier `t` (0.6, then 0.45): any title left out then scores below `t` and
+    every title found (that passes the real thresholds) scores `t` or more, so when a tier finds
+    `limit` titles they are exactly the answer, at a fraction of the cost. Otherwise the next tier,
+    and finally the real thresholds, run."""
+    base = (
+        MovieTitle.objects.filter(title_matches(q))
+        .annotate(similarity=title_similarity(q))
+        .order_by("-similarity", F("movie__review_count").desc(), "movie__title", "movie_id")
+        .values("movie_id", "movie__title", "movie__release_date")
+    )
+    tiers = [(tier, tier, True) for tier in SUGGESTION_TIERS]
+    tiers.append((SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD, False))
+    for similarity, word_similarity, partial in tiers:
+        queryset = base.filter(title_passes(q, SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD)) if partial else base
+        with transaction.atomic(), connection.cursor() as cursor:
+            _trigram_thresholds(cursor, similarity, word_similarity)
+            rows = list(queryset[:limit])
+        if not partial or len(rows) == limit:
+            break
+    return [
+        {"id": row["movie_id"], "title": row["movie__title"], "release_date": row["movie__release_date"]}
+        for row in rows
+    ]
 
 
 # --- curated lists ------------------------------------------------------------------------------
@@ -184,7 +232,9 @@ def movie_trending_ids(*, now=None) -> list[str]:
     return [str(pk) for pk in movie_trending(now=now).values_list("pk", flat=True)]
 
 
-def movie_rows_in_order(*, movie_ids: list[str]) -> list[Movie]:
-    """List rows for these ids, in the order given (ids of deleted titles are skipped)."""
-    by_id = {str(movie.pk): movie for movie in movie_list_queryset().filter(pk__in=movie_ids)}
+def movie_rows_in_order(*, movie_ids: list[str]) -> list[dict]:
+    """`summary_rows` for these ids, in the order given (ids of deleted titles are skipped); one query."""
+    from catalog.representations import summary_rows
+
+    by_id = {str(row["id"]): row for row in summary_rows(movie_list_queryset().filter(pk__in=movie_ids))}
     return [by_id[movie_id] for movie_id in movie_ids if movie_id in by_id]

@@ -97,6 +97,15 @@ else:
 _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
 _db["CONN_HEALTH_CHECKS"] = True
 _db.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
+if env_int("DB_POOL_MAX_SIZE", 0) > 0:
+    # A psycopg pool per process instead of one persistent connection per thread: connections are
+    # opened once and handed out per request (Django requires CONN_MAX_AGE = 0 with a pool).
+    _db["CONN_MAX_AGE"] = 0
+    _db["OPTIONS"]["pool"] = {
+        "min_size": env_int("DB_POOL_MIN_SIZE", env_int("DB_POOL_MAX_SIZE", 0)),
+        "max_size": env_int("DB_POOL_MAX_SIZE", 0),
+        "timeout": env_int("DB_POOL_TIMEOUT", 10),
+    }
 _db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -242,7 +251,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["lemonnpie.api.renderers.JSONRenderer"],  # orjson, same bytes as DRF's
     "DEFAULT_PARSER_CLASSES": [
         "lemonnpie.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",

@@ -1,8 +1,11 @@
 """What endpoints, tasks and other apps read about reviews: ordered querysets ready to serialize
 with `ReviewSerializer` (author, movie and the viewer's `user_vote` in the same query)."""
 
+import functools
+import uuid
 from datetime import timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -13,6 +16,13 @@ from reviews.models import Review
 TRENDING_WINDOW = timedelta(days=7)
 # Fewer recent reviews than this and trending widens to all time (a quiet week still has a list).
 TRENDING_MIN_RECENT = 10
+
+
+def parse_uuid(value) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound("Review not found.") from None
 
 
 def review_list(*, viewer=None, ordering: str | None = None):
@@ -34,6 +44,46 @@ def review_for_display(*, review_id, viewer=None) -> Review:
     if review is None:
         raise NotFound("Review not found.")
     return review
+
+
+_ANY_REVIEW = uuid.UUID(int=1)  # stand-ins for the parameters of the compiled display query
+_ANY_VIEWER = uuid.UUID(int=2)
+
+
+@functools.cache
+def _display_query(signed_in: bool) -> tuple[str, tuple, tuple[str, ...]]:
+    """The SQL of `review_display_row` compiled once per kind of viewer: (sql, params with stand-ins,
+    column names). Every write's answer runs it; compiling it each time cost more than running it."""
+    from reviews.representations import review_rows
+
+    viewer = User(pk=_ANY_VIEWER) if signed_in else None
+    query = review_rows(Review.objects.with_user_vote(viewer).filter(pk=_ANY_REVIEW))[:1].query
+    sql, params = query.sql_with_params()
+    # The order Django's ValuesIterable reads the columns in.
+    names = (
+        tuple(query.selected)
+        if query.selected is not None
+        else (
+            *query.extra_select,
+            *query.values_select,
+            *query.annotation_select,
+        )
+    )
+    return sql, tuple(params), names
+
+
+def review_display_row(*, review_id, viewer=None) -> dict:
+    """One review whatever its status, as a `reviews.representations.review_rows()` row; 404 when unknown."""
+    signed_in = viewer is not None and viewer.is_authenticated
+    sql, template, names = _display_query(signed_in)
+    stand_ins = {_ANY_REVIEW: parse_uuid(review_id), _ANY_VIEWER: viewer.pk if signed_in else None}
+    params = [stand_ins.get(param, param) if isinstance(param, uuid.UUID) else param for param in template]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("Review not found.")
+    return dict(zip(names, row, strict=True))
 
 
 def review_get(*, review_id) -> Review:

@@ -300,14 +300,17 @@ def review_vote(*, review: Review, user, vote_type: str) -> str | None:
         if target["user_id"] == user.pk:
             raise ApplicationError("You cannot vote on your own review.", error="bad_request", status=400)
         with connection.cursor() as cursor:
-            # ON CONFLICT keeps the unique (user, review) constraint the last word on idempotency.
+            # ON CONFLICT keeps the unique (user, review) constraint the last word on idempotency;
+            # a new vote and its counter move in one statement (one round trip).
+            column = _VOTE_COLUMN[vote_type]
             cursor.execute(
-                f"INSERT INTO {table} (user_id, review_id, vote_type, created_at) VALUES (%s, %s, %s, now()) "  # noqa: S608 (table name from model meta)
-                "ON CONFLICT (user_id, review_id) DO NOTHING RETURNING id",
-                [user.pk, review.pk, vote_type],
+                f"WITH inserted AS (INSERT INTO {table} (user_id, review_id, vote_type, created_at) "  # noqa: S608 (names from model meta)
+                "VALUES (%s, %s, %s, now()) ON CONFLICT (user_id, review_id) DO NOTHING RETURNING id) "
+                f"UPDATE {Review._meta.db_table} SET {column} = {column} + 1 "
+                "WHERE id = %s AND EXISTS (SELECT 1 FROM inserted) RETURNING id",
+                [user.pk, review.pk, vote_type, review.pk],
             )
             if cursor.fetchone() is not None:
-                _move_vote_counters(review.pk, {_VOTE_COLUMN[vote_type]: 1})
                 _count_vote("cast")
                 return None
             cursor.execute(

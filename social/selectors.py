@@ -4,13 +4,16 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db import connection, transaction
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from catalog.models import MovieGenre, MovieLanguage
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.metrics import cache_lookup
 from reviews.models import Review
+from reviews.representations import review_rows
 from social.cache import FEED_TTL, feed_generation, feed_page_key
 from social.models import FavoriteEntry, Follow, WatchlistEntry
 
@@ -97,9 +100,78 @@ def feed_queryset(*, user: User) -> QuerySet[Review]:
 
 
 @dataclass(frozen=True)
+class FollowedAuthors:
+    """The active people someone follows with their stored approved-review counts, and roughly
+    how many reviews exist at all (the planner's statistic), to choose how to page their feed."""
+
+    reviews: dict
+    all_reviews: int
+
+    @property
+    def count(self) -> int:
+        return sum(self.reviews.values())
+
+
+# Read with every follow row (an InitPlan: evaluated once per query).
+_ALL_REVIEWS = RawSQL("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'reviews'::regclass", [])
+
+
+def followed_authors(*, user: User) -> FollowedAuthors:
+    """`followed_authors(user=u).reviews` is `{user_id: approved review count}` of the active
+    people `u` follows, from the stored counters (kept exact by reviews.services in the same
+    transaction as the rows; `recompute_stats` repairs drift). One query reading one user row
+    per follow by primary key (the correlated subquery keeps PostgreSQL from hashing the whole
+    users table for a big follow list)."""
+    author_reviews = User.objects.filter(pk=OuterRef("following_id"), is_active=True).values("review_count")[:1]
+    rows = list(
+        Follow.objects.filter(follower=user).values_list("following_id", Subquery(author_reviews), _ALL_REVIEWS)
+    )
+    return FollowedAuthors(
+        reviews={author_id: reviews for author_id, reviews, _ in rows if reviews is not None},
+        all_reviews=rows[0][2] if rows else 0,
+    )
+
+
+def feed_count(*, user: User) -> int:
+    """How many reviews `feed_queryset(user)` holds: the followed authors' stored counters, summed.
+
+    A COUNT over the rows would read every review of everyone followed (80,000+ for someone
+    following 500 prolific reviewers); this reads one user row per follow."""
+    return followed_authors(user=user).count
+
+
+def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:
+    """The ids of one page of the feed of someone following `authors`, newest first.
+
+    Two ways to find them, chosen from the exact counts rather than left to the planner (whose
+    estimate for a 500-person follow list is off by 20x and picked a 400 ms plan for page 5):
+    walk every approved review newest first keeping the authors' ones, which reads about
+    `(offset + limit) * all / count` rows; or fetch all `count` of the authors' reviews through
+    the (user, created_at) index and sort them. The walk wins when the authors write a fair share."""
+    count = authors.count
+    if not count:
+        return []
+    walk = count * count > (offset + limit) * max(authors.all_reviews, count)
+    sql = (
+        "SELECT id FROM reviews WHERE moderation_status = 'approved' AND user_id = ANY(%s) "
+        "ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s"
+    )
+    params = [list(authors.reviews), limit, offset]
+    if not walk:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+    # Along reviews_approved_created_idx, never a sort of every match (settings local to the transaction).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)")
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
 class FeedPage:
     count: int
-    reviews: list[Review]
+    reviews: list[dict]  # review_rows(..., author_stats=True) rows
 
 
 def feed_page(*, user: User, page: int, page_size: int) -> FeedPage:
@@ -110,21 +182,23 @@ def feed_page(*, user: User, page: int, page_size: int) -> FeedPage:
     key = feed_page_key(user.pk, token, page=page, page_size=page_size) if token else None
     cached = cache_lookup("feed", cache.get(key)) if key else None
     if cached is None:
-        queryset = feed_queryset(user=user)
-        count = queryset.count()
+        authors = followed_authors(user=user)
+        count = authors.count
         offset = (page - 1) * page_size
         if page > 1 and offset >= count:
             raise NotFound("Invalid page.")
-        ids = list(queryset.values_list("id", flat=True)[offset : offset + page_size]) if count else []
+        ids = feed_page_ids(authors=authors, offset=offset, limit=page_size)
         cached = {"count": count, "ids": [str(review_id) for review_id in ids]}
         if key:
             cache.set(key, cached, FEED_TTL)
     return FeedPage(count=cached["count"], reviews=_feed_reviews(user=user, ids=cached["ids"]))
 
 
-def _feed_reviews(*, user: User, ids: list[str]) -> list[Review]:
+def _feed_reviews(*, user: User, ids: list[str]) -> list[dict]:
+    """The page's reviews as `reviews.representations.review_rows(..., author_stats=True)` rows,
+    in the page's order (one query)."""
     if not ids:
         return []
-    rows = Review.objects.for_display(user).visible().filter(pk__in=ids, user__is_active=True)
-    by_id = {str(review.pk): review for review in rows}
+    queryset = Review.objects.with_user_vote(user).visible().filter(pk__in=ids, user__is_active=True)
+    by_id = {str(row["id"]): row for row in review_rows(queryset, author_stats=True)}
     return [by_id[review_id] for review_id in ids if review_id in by_id]

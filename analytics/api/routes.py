@@ -4,6 +4,7 @@ from analytics.api import views
 from lemonnpie.api.routers import optional_slash_path
 
 urlpatterns = [
+    optional_slash_path("ping", views.PingView.as_view(), name="ping"),
     optional_slash_path("admin/dashboard", views.DashboardView.as_view(), name="admin-dashboard"),
     optional_slash_path("admin/analytics", views.AnalyticsView.as_view(), name="admin-analytics"),
 ]

@@ -1,4 +1,6 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -31,3 +33,22 @@ class AnalyticsView(APIView):
         query.is_valid(raise_exception=True)
         report = selectors.analytics_report(**query.validated_data)
         return Response(AnalyticsSerializer(report).data)
+
+
+class PingView(APIView):
+    """A fixed, tiny JSON answer through the full stack (middleware, DRF authentication, throttles,
+    rendering) and nothing else: the baseline **H** the load benchmark (`bench/`) divides by."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["platform"],
+        responses={
+            200: inline_serializer("Ping", {"status": serializers.ChoiceField(choices=["ok"])}),
+            429: OpenApiResponse(description="Rate limited (envelope)."),
+        },
+        description='Always `{"status": "ok"}`; touches neither the database nor the cache beyond the '
+        "request throttle. Used as the baseline of the load benchmark.",
+    )
+    def get(self, request):
+        return Response({"status": "ok"})

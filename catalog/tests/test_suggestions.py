@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from catalog.models import Movie
+from catalog.models import Movie, MovieTitle
 from catalog.tests.factories import MovieFactory, SeriesFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,5 +85,22 @@ def test_suggestions_use_the_trigram_index_on_the_folded_title():
     MovieFactory.create_batch(3)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = Movie.objects.filter(title_matches("Lionhart")).explain()
-    assert "movies_title_trgm" in plan and "movies_local_title_trgm" in plan
+    plan = MovieTitle.objects.filter(title_matches("Lionhart")).explain()
+    assert "movie_titles_title_trgm" in plan and "movie_titles_local_trgm" in plan
+
+
+def test_folded_titles_follow_every_write_to_movies():
+    """movie_titles is kept by triggers: created, renamed (services, ORM, raw SQL) and deleted movies."""
+    movie = MovieFactory(title="Òfin Mósè", local_title="Ìjọ̀ba")
+    assert MovieTitle.objects.filter(movie=movie).values_list("title", "local_title").get() == ("Ofin Mose", "Ijoba")
+    Movie.objects.filter(pk=movie.pk).update(title="Ọba Adé")
+    movie.refresh_from_db()
+    movie.local_title = ""
+    movie.save()
+    assert MovieTitle.objects.filter(movie=movie).values_list("title", "local_title").get() == ("Oba Ade", "")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE movies SET review_count = review_count + 1 WHERE id = %s", [movie.pk])  # no title change
+        cursor.execute("DELETE FROM movies WHERE id = %s", [Movie.objects.create(title="Gone").pk])
+    assert MovieTitle.objects.count() == Movie.objects.count() == 1
+    movie.delete()
+    assert not MovieTitle.objects.exists()

@@ -611,3 +611,18 @@ def test_list_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(authenticated_queries):
         response = signed_in.get(url)
     assert {row["user_vote"] for row in response.json()["results"]} == {"helpful"}
+
+
+def test_a_vote_costs_a_fixed_handful_of_queries(django_assert_num_queries, user):
+    """Token's user, savepoint (the test's transaction around it), lock timeout, review lock,
+    vote + counter in one statement, lock timeout restored, release, the review as shown; a
+    changed vote adds its read, its update and the counters' move."""
+    review = make_review(author=user)
+    voter = client_for(UserFactory())
+    url = f"/api/v1/reviews/{review.pk}/vote"
+    with django_assert_num_queries(8):
+        assert voter.post(url, {"vote_type": "helpful"}, format="json").json()["helpful_votes"] == 1
+    with django_assert_num_queries(11):
+        data = voter.post(url, {"vote_type": "unhelpful"}, format="json").json()
+    assert (data["helpful_votes"], data["unhelpful_votes"], data["user_vote"]) == (0, 1, "unhelpful")
+    assert_everything_exact()

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,9 +22,18 @@ FEED = "/api/v1/users/feed"
 
 
 def _review(author, *, minutes_ago: int, **kwargs) -> Review:
+    """A review row, with the author's approved-review counter kept as reviews.services keep it
+    (the feed's count is the sum of those counters)."""
     review = ReviewFactory(user=author, **kwargs)
     Review.objects.filter(pk=review.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=minutes_ago))
+    if review.moderation_status == "approved":
+        User.objects.filter(pk=author.pk).update(review_count=F("review_count") + 1)
     return review
+
+
+def _uncount(review) -> None:
+    """What reviews.services do to the author's counter when an approved review is hidden or deleted."""
+    User.objects.filter(pk=review.user_id).update(review_count=F("review_count") - 1)
 
 
 def _ids(response) -> list[str]:
@@ -64,8 +74,8 @@ def test_feed_lists_approved_reviews_of_followed_users_newest_first(auth_client,
 
 def test_feed_item_shape(auth_client, user, followed):
     author = followed[0]
-    User.objects.filter(pk=author.pk).update(review_count=3, review_rating_sum=24, followers_count=1)
     review = _review(author, minutes_ago=1)
+    User.objects.filter(pk=author.pk).update(review_count=3, review_rating_sum=24, followers_count=1)
     ReviewVoteFactory(user=user, review=review, vote_type="helpful")
     response = auth_client.get(FEED)
     item = response.json()["results"][0]
@@ -152,8 +162,10 @@ def test_edit_or_delete_by_a_followed_user_invalidates_the_feed(auth_client, fol
     auth_client.get(FEED)
     if action == "deleted":
         Review.objects.filter(pk=review.pk).delete()
+        _uncount(review)
     elif action == "hidden":
         Review.objects.filter(pk=review.pk).update(moderation_status="pending")
+        _uncount(review)
     else:
         Review.objects.filter(pk=review.pk).update(review_text="A changed opinion, at length.")
     _announce(review, action)
@@ -277,3 +289,55 @@ def test_feed_still_answers_when_the_cache_is_down(auth_client, followed, settin
         response = auth_client.get(FEED)
         assert response.status_code == 200
         assert _ids(response) == [str(review.pk)]
+
+
+def test_feed_count_comes_from_the_counters_and_equals_the_rows(user, followed, django_capture_on_commit_callbacks):
+    """Written through reviews.services (as every real review is), the counters the feed sums
+    equal a COUNT over the rows, through moderation and suspension."""
+    from catalog.tests.factories import MovieFactory
+    from reviews import services as review_services
+
+    movies = [MovieFactory() for _ in range(3)]
+    fields = {**dict.fromkeys(RATING_FIELDS, 7), "review_text": "Sweet film, the acting was solid."}
+    with django_capture_on_commit_callbacks(execute=True):
+        written = [
+            review_services.review_create(user=author, movie_id=movie.pk, **fields)
+            for author in followed
+            for movie in movies
+        ]
+        review_services.review_create(user=UserFactory(), movie_id=movies[0].pk, **fields)  # not followed
+        review_services.review_moderate(review=written[0], status="rejected")
+    assert selectors.feed_count(user=user) == selectors.feed_queryset(user=user).count() == 5
+    User.objects.filter(pk=followed[1].pk).update(is_active=False)
+    assert selectors.feed_count(user=user) == selectors.feed_queryset(user=user).count() == 2
+    assert selectors.feed_count(user=UserFactory()) == 0
+
+
+def test_both_ways_of_paging_give_the_order_of_the_feed(user, followed):
+    """The walk along the recency index (authors who write a fair share of all reviews) and the
+    fetch-and-sort of the authors' reviews (a small share) give the same pages."""
+    for index in range(30):
+        _review(followed[index % 2], minutes_ago=index % 7)  # ties on created_at: broken by id
+    for _ in range(5):
+        _review(UserFactory(), minutes_ago=1)
+    expected = [str(pk) for pk in selectors.feed_queryset(user=user).values_list("id", flat=True)]
+    authors = selectors.followed_authors(user=user)
+    assert authors.count == 30
+    rare = selectors.FollowedAuthors(reviews=authors.reviews, all_reviews=10**9)
+    common = selectors.FollowedAuthors(reviews=authors.reviews, all_reviews=35)
+    for offset in (0, 7, 20, 29):
+        for authors_now in (rare, common):
+            ids = selectors.feed_page_ids(authors=authors_now, offset=offset, limit=7)
+            assert [str(pk) for pk in ids] == expected[offset : offset + 7]
+
+
+def test_feed_items_equal_the_serializer(auth_client, user, followed):
+    """The feed is built from rows (social.api.views.feed_item); it gives what FeedItemSerializer gives."""
+    from social.api.serializers import FeedItemSerializer
+
+    reviews = [_review(followed[0], minutes_ago=2), _review(followed[1], minutes_ago=1)]
+    ReviewVoteFactory(user=user, review=reviews[0], vote_type="helpful")
+    User.objects.filter(pk=followed[0].pk).update(review_rating_sum=17, followers_count=3)
+    shown = Review.objects.for_display(user).filter(pk__in=[review.pk for review in reviews]).order_by("-created_at")
+    expected = FeedItemSerializer(list(shown), many=True).data
+    assert auth_client.get(FEED).json()["results"] == expected
