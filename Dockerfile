@@ -2,7 +2,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+RUN pip install --no-cache-dir --upgrade pip setuptools && pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DEBUG=0 ALLOWED_HOSTS=build SECRET_KEY="build-only-$(head -c 48 /dev/urandom | base64 | tr -d "\n")" \
     DATABASE_URL=postgres://unused@localhost/unused python manage.py collectstatic --noinput

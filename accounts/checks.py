@@ -6,7 +6,7 @@ that; unapplied blacklist migrations are reported by Django itself (and the suit
 """
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 BLACKLIST_APP = "rest_framework_simplejwt.token_blacklist"
 AUTHENTICATION_CLASS = "accounts.authentication.JWTAuthentication"
@@ -43,3 +43,27 @@ def check_token_revocation(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+MIN_SIGNING_KEY_LENGTH = 32  # HS256: at least 256 bits of key (RFC 7518 §3.2)
+
+
+@register(Tags.security, deploy=True)
+def check_signing_key_strength(app_configs=None, **kwargs):
+    """The JWT HMAC key (JWT_SIGNING_KEY, else SECRET_KEY) is long and varied enough to resist
+    brute force; this is what CVE-2025-45768 (a disputed PyJWT advisory) is about."""
+    jwt = getattr(settings, "SIMPLE_JWT", {})
+    key = jwt.get("SIGNING_KEY") or ""
+    if not str(jwt.get("ALGORITHM", "HS256")).startswith("HS"):
+        return []
+    if len(key) < MIN_SIGNING_KEY_LENGTH or len(set(key)) < 5:
+        return [
+            Warning(
+                f"The JWT signing key is shorter than {MIN_SIGNING_KEY_LENGTH} characters or barely varied, "
+                "so access tokens could be forged by brute force.",
+                hint="Set JWT_SIGNING_KEY (or SECRET_KEY) to a long random value, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'.",
+                id="accounts.W001",
+            )
+        ]
+    return []

@@ -324,3 +324,26 @@ def test_checks_flag_a_missing_blacklist_app_and_wrong_settings(monkeypatch):
         "accounts.E002",
         "accounts.E003",
     }
+
+
+@pytest.mark.parametrize(
+    ("key", "flagged"),
+    [
+        ("short-key", True),
+        ("a" * 64, True),  # long but one character over and over
+        ("Zx8-pQ2_mN7rT4vW9yB1cD6fG3hJ5kL0", False),  # 32 varied characters
+    ],
+)
+def test_deploy_check_flags_a_weak_jwt_signing_key(monkeypatch, key, flagged):
+    class Fake:
+        SIMPLE_JWT = {"ALGORITHM": "HS256", "SIGNING_KEY": key}
+
+    monkeypatch.setattr(checks, "settings", Fake)
+    assert [w.id for w in checks.check_signing_key_strength()] == (["accounts.W001"] if flagged else [])
+
+
+def test_the_signing_key_check_runs_with_check_deploy():
+    from django.core.checks import registry
+
+    assert checks.check_signing_key_strength in registry.registry.get_checks(include_deployment_checks=True)
+    assert checks.check_signing_key_strength not in registry.registry.get_checks(include_deployment_checks=False)
