@@ -53,9 +53,9 @@ def check_signing_key_strength(app_configs=None, **kwargs):
     """The JWT HMAC key (JWT_SIGNING_KEY, else SECRET_KEY) is long and varied enough to resist
     brute force; this is what CVE-2025-45768 (a disputed PyJWT advisory) is about."""
     jwt = getattr(settings, "SIMPLE_JWT", {})
-    key = jwt.get("SIGNING_KEY") or ""
     if not str(jwt.get("ALGORITHM", "HS256")).startswith("HS"):
-        return []
+        return []  # an asymmetric key: its strength is not a matter of length
+    key = jwt.get("SIGNING_KEY") or ""
     if len(key) < MIN_SIGNING_KEY_LENGTH or len(set(key)) < 5:
         return [
             Warning(

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from catalog.expressions import SEARCH_CONFIG, title_matches, title_passes, title_similarity
 from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage, MovieTitle
+from catalog.representations import detail_rows, summary_rows
 
 # Columns a list row never shows; the tsvector in particular is large.
 LIST_DEFERRED = ("search_vector", "plot_summary")
@@ -62,15 +63,8 @@ def movie_detail_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
     return queryset.filter(type=movie_type) if movie_type else queryset
 
 
-def movie_get(*, movie_id, movie_type: str | None = None) -> Movie | None:
-    """One movie with everything its detail shows, or None (unknown, or not of `movie_type`)."""
-    return movie_detail_queryset(movie_type=movie_type).filter(pk=movie_id).first()
-
-
 def movie_detail_row(*, movie_id, movie_type: str | None = None) -> dict | None:
     """One movie as a `catalog.representations.detail_rows()` row (one query, cast included), or None."""
-    from catalog.representations import detail_rows
-
     queryset = Movie.objects.filter(pk=movie_id)
     if movie_type:
         queryset = queryset.filter(type=movie_type)
@@ -234,7 +228,5 @@ def movie_trending_ids(*, now=None) -> list[str]:
 
 def movie_rows_in_order(*, movie_ids: list[str]) -> list[dict]:
     """`summary_rows` for these ids, in the order given (ids of deleted titles are skipped); one query."""
-    from catalog.representations import summary_rows
-
     by_id = {str(row["id"]): row for row in summary_rows(movie_list_queryset().filter(pk__in=movie_ids))}
     return [by_id[movie_id] for movie_id in movie_ids if movie_id in by_id]

@@ -22,7 +22,12 @@ OUTBOX = Counter(
 )
 
 
-def cache_lookup(area: str, value):
-    """Count a hit or miss for `area` and hand the value back (for `x = cache_lookup("movie", cache.get(k))`)."""
+def cache_lookup(area: str, value, expect: type | None = None):
+    """Count a hit or miss for `area` and hand the value back (for `x = cache_lookup("movie", cache.get(k))`).
+
+    With `expect`, a value of another type (e.g. what an older release cached under the same key)
+    is a miss and comes back as None."""
+    if expect is not None and not isinstance(value, expect):
+        value = None
     CACHE_LOOKUPS.labels(area=area, result="miss" if value is None else "hit").inc()
     return value

@@ -134,8 +134,8 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
         """`(type, JSON body)` of one title, from the cache when possible (1 h, dropped on any
         change). The rendered bytes are cached, so a hit costs one cache read and no rendering."""
         key = movie_detail_key(movie_id)
-        cached = cache_lookup("movie_detail", cache.get(key))
-        if not (isinstance(cached, tuple) and len(cached) == 2):  # anything else: a miss
+        cached = cache_lookup("movie_detail", cache.get(key), expect=tuple)
+        if cached is None:
             row = selectors.movie_detail_row(movie_id=movie_id)
             if row is None:
                 raise NotFound("No such title.")
@@ -159,8 +159,8 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
         filterset = _validated(self.search_filter, request, self.get_queryset())
         params = {**filterset.form.cleaned_data, "q": " ".join(filterset.form.cleaned_data["q"].casefold().split())}
         key = request_key("search", request, params)
-        body = cache_lookup("movie_search", cache.get(key))
-        if not isinstance(body, bytes):
+        body = cache_lookup("movie_search", cache.get(key), expect=bytes)
+        if body is None:
             q = filterset.form.cleaned_data["q"]
             matches = selectors.movie_search(queryset=filterset.qs, q=q)
             page = self.paginate_queryset(representations.summary_rows(matches, "rank"))
@@ -244,8 +244,8 @@ class MovieViewSet(_CatalogueReadViewSet):
     def suggestions(self, request, *args, **kwargs):
         q = _validated(filters.SuggestionFilter, request, self.get_queryset()).form.cleaned_data["q"]
         key = versioned_key(f"suggest:{hashlib.sha256(' '.join(q.casefold().split()).encode()).hexdigest()}")
-        body = cache_lookup("movie_suggestions", cache.get(key))
-        if not isinstance(body, bytes):
+        body = cache_lookup("movie_suggestions", cache.get(key), expect=bytes)
+        if body is None:
             body = render_json(MovieSuggestionListSerializer({"results": selectors.movie_suggestions(q=q)}).data)
             cache.set(key, body, SUGGESTIONS_TTL)
         return JSONBytesResponse(body)
@@ -278,8 +278,8 @@ class MovieViewSet(_CatalogueReadViewSet):
 
     def _cached_page(self, name: str, ttl: int, select) -> bytes:
         key = request_key(name, request=self.request)
-        body = cache_lookup(f"movie_{name}", cache.get(key))
-        if not isinstance(body, bytes):
+        body = cache_lookup(f"movie_{name}", cache.get(key), expect=bytes)
+        if body is None:
             body = render_json(self._page(select()).data)
             cache.set(key, body, ttl)
         return body

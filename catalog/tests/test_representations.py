@@ -56,7 +56,7 @@ def test_summary_rows_equal_the_serializer(shelf):
 
 def test_detail_rows_equal_the_serializer(shelf):
     for movie in shelf:
-        expected = MovieDetailSerializer(selectors.movie_get(movie_id=movie.pk)).data
+        expected = MovieDetailSerializer(selectors.movie_detail_queryset().get(pk=movie.pk)).data
         row = selectors.movie_detail_row(movie_id=movie.pk)
         assert representations.movie_detail(row) == expected
         assert render_json(representations.movie_detail(row)) == DRFJSONRenderer().render(expected)

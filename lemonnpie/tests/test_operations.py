@@ -284,6 +284,25 @@ def _known_metrics() -> dict[str, set[str]]:
     return known
 
 
+def test_a_cached_entry_of_another_shape_is_a_miss_and_is_replaced(client, api_client):
+    """What an older release cached under a key (a dict where bytes or a tuple are kept now) is
+    neither served nor counted as a hit; the fresh answer replaces it."""
+    from catalog.cache import movie_detail_key
+
+    movie = MovieFactory(title="Old Shape")
+    cache.set(movie_detail_key(movie.pk), {"title": "stale dict"})
+    before = scrape(client)
+    first = api_client.get(f"/api/v1/movies/{movie.pk}")
+    second = api_client.get(f"/api/v1/movies/{movie.pk}")
+    after = scrape(client)
+
+    assert first.status_code == second.status_code == 200
+    assert first.json()["title"] == second.json()["title"] == "Old Shape"
+    assert isinstance(cache.get(movie_detail_key(movie.pk)), tuple)
+    assert changed(before, after, "lemonnpie_cache_lookups_total", area="movie_detail", result="miss") == 1
+    assert changed(before, after, "lemonnpie_cache_lookups_total", area="movie_detail", result="hit") == 1
+
+
 def test_every_grafana_expression_uses_metrics_and_labels_that_exist():
     dashboard = json.loads((ROOT / "ops" / "grafana" / "lemonnpie-dashboard.json").read_text())
     known = _known_metrics()
