@@ -73,6 +73,13 @@ def title_passes(query: str, similarity: float, word_similarity: float) -> Q:
     )
 
 
+def title_closeness(query: str):
+    """How alike `query` and a `MovieTitle`'s whole title or local title are, 0..1 (the trigram
+    similarity; a title with every typed word scores higher the less else it has)."""
+    folded = Fold(Value(query))
+    return Greatest(TrigramSimilarity("title", folded), TrigramSimilarity("local_title", folded))
+
+
 def title_similarity(query: str):
     """How well `query` matches a `MovieTitle`'s title or local title, 0..1."""
     folded = Fold(Value(query))
@@ -82,6 +89,15 @@ def title_similarity(query: str):
         TrigramSimilarity("local_title", folded),
         TrigramWordSimilarity(folded, "local_title"),
     )
+
+
+class TitleWords(Func):
+    """`lnp_title_words(title, local_title)`: the lower-cased words (runs of letters and digits) of
+    both, in order (IMMUTABLE, migration 0005)."""
+
+    function = "lnp_title_words"
+    arity = 2
+    output_field = ArrayField(models.TextField())
 
 
 class UpperArray(Func):

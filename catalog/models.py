@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Cast, Round, Upper
 
-from catalog.expressions import Fold, UpperArray
+from catalog.expressions import Fold, TitleWords, UpperArray
 
 SUB_RATINGS = ("cultural_authenticity", "production_quality", "story", "acting", "cinematography")
 
@@ -221,13 +221,57 @@ class MovieTitle(models.Model):
     )
     title = models.TextField()
     local_title = models.TextField()
+    # A copy of `movies.review_count` (a trigger keeps it): suggestions order thousands of matching
+    # titles by it without reading `movies` for each.
+    review_count = models.IntegerField(db_default=0)
+    # The lower-cased words of both (`lnp_title_words`, migration 0005), for the word-by-word match.
+    words = models.GeneratedField(
+        expression=TitleWords("title", "local_title"),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+    )
 
     class Meta:
         db_table = "movie_titles"
         indexes = [
             GinIndex(OpClass("title", name="gin_trgm_ops"), name="movie_titles_title_trgm"),
             GinIndex(OpClass("local_title", name="gin_trgm_ops"), name="movie_titles_local_trgm"),
+            # Written straight into the index: a pending list would be read by every suggestion.
+            GinIndex(fields=["words"], name="movie_titles_words", fastupdate=False),
         ]
 
     def __str__(self):
         return self.title
+
+
+class MovieTitleWord(models.Model):
+    """Every word of every title and local title (`MovieTitle.words`): the vocabulary a typed word is
+    looked up in. Kept by triggers on `movie_titles` (migration 0005); a word no title uses any more
+    stays (it then matches nothing)."""
+
+    word = models.TextField(primary_key=True)
+
+    class Meta:
+        db_table = "movie_title_words"
+        # The last typed word is looked up as a prefix (LIKE 'word%').
+        indexes = [models.Index(OpClass("word", name="text_pattern_ops"), name="movie_title_words_prefix")]
+
+    def __str__(self):
+        return self.word
+
+
+class MovieTitleWordKey(models.Model):
+    """The keys a title word is found by when typed with a slip: the word itself and the word with
+    any one letter left out ("secret": secret, ecret, scret, seret, ...). A typed word and a title
+    word sharing a key are one letter added, dropped, changed or swapped apart (symmetric deletion,
+    as in SymSpell). Kept by a trigger on `movie_title_words` (migration 0005)."""
+
+    pk = models.CompositePrimaryKey("key", "word")
+    key = models.TextField()
+    word = models.TextField()
+
+    class Meta:
+        db_table = "movie_title_word_keys"
+
+    def __str__(self):
+        return f"{self.key} → {self.word}"
