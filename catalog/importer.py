@@ -37,7 +37,9 @@ _CLEAN_GIN_PENDING_LISTS = """
     JOIN pg_class AS relation ON relation.oid = index.indexrelid
     JOIN pg_am AS method ON method.oid = relation.relam
     WHERE method.amname = 'gin'
-      AND index.indrelid IN ('movies'::regclass, 'movie_genres'::regclass, 'movie_cast'::regclass)
+      AND index.indrelid IN (
+          'movies'::regclass, 'movie_titles'::regclass, 'movie_genres'::regclass, 'movie_cast'::regclass
+      )
 """
 
 # Fields the file fills; a blank value in the file never erases what is stored.
@@ -329,7 +331,9 @@ def import_catalogue(path, *, progress=None, dry_run: bool = False) -> ImportRep
         # trigram indexes right away.
         with connection.cursor() as cursor:
             cursor.execute(_CLEAN_GIN_PENDING_LISTS)
-            cursor.execute("ANALYZE movies, movie_genres, movie_cast")
+            cursor.execute(
+                "ANALYZE movies, movie_titles, movie_title_words, movie_title_word_keys, movie_genres, movie_cast"
+            )
     return report
 
 

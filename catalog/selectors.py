@@ -141,13 +141,14 @@ def _trigram_thresholds(cursor, similarity: float, word_similarity: float) -> No
 def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
     """Up to `limit` titles for what is being typed, closest first: the titles with every typed word
     (`_titles_with_words`); when none has them all, with every word of three or more letters (a slip
-    in "of" gives "af", which could stand for anything); when none has those either, the titles
-    trigram-similar to the whole query (`_titles_like_the_query`)."""
+    in "of" gives "af", which could stand for anything); when none has those either, or no typed
+    word has three letters ("t", "of a"), the titles trigram-similar to the whole query
+    (`_titles_like_the_query`)."""
     rows = []
     with connection.cursor() as cursor:
         cursor.execute("SELECT lnp_words(lnp_fold(%s))", [q])
-        words = cursor.fetchone()[0]
-    if words:
+        words = _distinct_words(cursor.fetchone()[0])
+    if any(len(word) > 2 for word in words):
         matches = _vocabulary_matches(words)
         rows = _titles_with_words(matches, q, limit)
         longer = [found for word, found in zip(words, matches, strict=True) if len(word) > 2]
@@ -158,6 +159,14 @@ def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
         {"id": row["movie_id"], "title": row["movie__title"], "release_date": row["movie__release_date"]}
         for row in rows
     ]
+
+
+def _distinct_words(words: list[str]) -> list[str]:
+    """`words` without repeats, the last word (matched as a prefix too) kept last."""
+    if not words:
+        return []
+    *head, last = words
+    return [*dict.fromkeys(word for word in head if word != last), last]
 
 
 def _suggestion_rows(queryset, score, limit: int) -> list[dict]:

@@ -47,7 +47,7 @@ from analytics.benchdata.sampling import (
     zipf_cumulative,
 )
 from analytics.benchdata.text import TextMaker
-from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage, MovieTitle
+from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage, MovieTitle, MovieTitleWord, MovieTitleWordKey
 from reviews.models import Review, ReviewVote
 from social.models import FavoriteEntry, Follow, WatchlistEntry
 
@@ -55,12 +55,15 @@ BENCH_PASSWORD = "Lemon-n-pie-bench-2026"  # noqa: S105 (documented password of 
 
 DAY = 86_400.0
 WINDOW = 3 * 365 * DAY
-# Every table the run writes, its triggers' tables included (movie_titles): all are analysed, and
-# vacuumed at the end (which also merges their GIN pending lists into the indexes).
+# Every table the run writes, its triggers' tables included (movie_titles and the title words):
+# all are analysed, and vacuumed at the end (which also merges their GIN pending lists into the
+# indexes).
 TOUCHED_TABLES = (
     User,
     Movie,
     MovieTitle,
+    MovieTitleWord,
+    MovieTitleWordKey,
     MovieGenre,
     MovieLanguage,
     MovieCast,

@@ -1,10 +1,15 @@
-"""GET /movies/suggestions: typo-tolerant titles through the trigram index on lnp_fold(title)."""
+"""GET /movies/suggestions: titles with every typed word (one slip per word, the last word as a
+prefix) through the GIN index on title words, else trigram-similar titles (lnp_fold(title))."""
 
 import pytest
 from django.db import connection
 
-from catalog.models import Movie, MovieTitle
+from accounts.tests.factories import UserFactory
+from catalog.models import Movie, MovieTitle, MovieTitleWord, MovieTitleWordKey
+from catalog.selectors import movie_suggestions, spelling_keys
 from catalog.tests.factories import MovieFactory, SeriesFactory
+from reviews.services import review_delete
+from reviews.tests.helpers import counted_review
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +109,119 @@ def test_folded_titles_follow_every_write_to_movies():
     assert MovieTitle.objects.count() == Movie.objects.count() == 1
     movie.delete()
     assert not MovieTitle.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("q", "slip"),
+    [
+        ("Secrt Sister", "a letter dropped"),
+        ("Secreet Sister", "a letter doubled"),
+        ("Secxet Sister", "a letter changed"),
+        ("Sercet Sister", "two letters swapped"),
+        ("Secret Sitser", "a slip in another word"),
+        ("Teh Secret", "a slip in a three-letter word"),
+        ("Te Secret", "a two-letter word missing a letter"),
+        ("The Secret Sis", "the last word still being typed"),
+    ],
+)
+def test_each_typed_word_may_carry_one_slip(api_client, q, slip):
+    MovieFactory(title="The Secret Sister")
+    MovieFactory(title="Sister Act")
+    assert suggest(api_client, q)[0] in {"The Secret Sister"}, slip
+
+
+def test_titles_with_every_typed_word_come_before_titles_like_the_query(api_client):
+    """ "Secret Sister" is trigram-like "Sweet Sister" too, but only titles with both words answer."""
+    MovieFactory(title="The Secret Sister")
+    MovieFactory(title="Secret Sisters of Lagos")
+    MovieFactory(title="Sweet Sister")
+    assert suggest(api_client, "secret sister") == ["The Secret Sister", "Secret Sisters of Lagos"]
+
+
+def test_closest_title_first_then_the_most_reviewed():
+    plain = MovieFactory(title="Ajoke")
+    longer, busier = MovieFactory(title="Ajoke My Love"), MovieFactory(title="Ajoke My Wife")
+    Movie.objects.filter(pk=busier.pk).update(review_count=40)
+    assert [row["id"] for row in movie_suggestions(q="ajoke")] == [plain.pk, busier.pk, longer.pk]
+
+
+def test_short_words_are_dropped_when_no_title_has_them_all(api_client):
+    """A slip in "of" gives "af", which could stand for anything: the longer words still answer."""
+    MovieFactory(title="Destiny of Lagos")
+    MovieFactory(title="King of Boys")
+    assert suggest(api_client, "Destiny af") == ["Destiny of Lagos"]
+
+
+def test_without_a_title_with_every_word_the_whole_query_is_matched_by_trigrams(api_client):
+    MovieFactory(title="Lionheart")
+    assert suggest(api_client, "lion heart") == ["Lionheart"]  # no title has "lion" nor "heart"
+
+
+def test_queries_of_short_words_only_are_matched_by_trigrams(api_client):
+    """No word of three letters: the words would match half the catalogue; the trigrams decide."""
+    MovieFactory(title="Oz")
+    MovieFactory(title="Of Men and Gods")
+    assert suggest(api_client, "oz")[0] == "Oz"
+
+
+def test_a_repeated_word_is_looked_up_once(api_client, django_assert_num_queries):
+    MovieFactory(title="The Secret Sister")
+    with django_assert_num_queries(6):
+        assert suggest(api_client, "the the secret the sis") == ["The Secret Sister"]
+
+
+def test_spelling_keys_are_the_word_and_the_word_less_one_letter():
+    assert spelling_keys("sister") == {"sister", "ister", "sster", "siter", "siser", "sistr", "siste"}
+    assert spelling_keys("of") == {"of", "fo"}  # short words: as typed or swapped only
+    assert spelling_keys("a") == {"a"}
+
+
+def test_the_vocabulary_and_its_keys_follow_the_titles():
+    movie = MovieFactory(title="Òfin Mósè", local_title="Ìjọ̀ba")
+    assert MovieTitle.objects.get(movie=movie).words == ["ofin", "mose", "ijoba"]
+    assert {"ofin", "mose", "ijoba"} <= set(MovieTitleWord.objects.values_list("word", flat=True))
+    assert set(MovieTitleWordKey.objects.filter(word="ofin").values_list("key", flat=True)) == {
+        "ofin",
+        "fin",
+        "oin",
+        "ofn",
+        "ofi",
+    }
+    Movie.objects.filter(pk=movie.pk).update(title="Ọba Adé")  # a rename, past the ORM
+    assert MovieTitle.objects.get(movie=movie).words == ["oba", "ade", "ijoba"]
+    assert MovieTitleWord.objects.filter(word__in=["oba", "ade"]).count() == 2
+    assert MovieTitleWordKey.objects.filter(key="ad", word="ade").exists()
+
+
+def test_the_copied_review_count_follows_every_review():
+    movie = MovieFactory(title="Jenifa")
+    review = counted_review(user=UserFactory(), movie=movie)
+    assert MovieTitle.objects.get(movie=movie).review_count == 1
+    review_delete(review=review, actor=review.user)
+    assert MovieTitle.objects.get(movie=movie).review_count == 0
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE movies SET review_count = 7 WHERE id = %s", [movie.pk])
+    assert MovieTitle.objects.get(movie=movie).review_count == 7
+
+
+def test_suggestions_use_the_index_on_title_words(django_assert_max_num_queries):
+    """Tiny table, so the test (only) turns sequential scans off to see the index is usable."""
+    MovieFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = MovieTitle.objects.filter(words__overlap=["secret"]).explain()
+    assert "movie_titles_words" in plan
+
+
+def test_suggestions_run_a_bounded_number_of_queries(
+    api_client, django_assert_num_queries, django_assert_max_num_queries
+):
+    """Words, vocabulary, the titles (in a transaction of their own): 6 queries when a title has
+    every word; at most 22 when the short words are dropped and then the three trigram tiers run."""
+    for title in ["The Secret Sister", "Secret of Lagos", "Sister Act", "The Wedding Party"]:
+        MovieFactory(title=title)
+    for q in ["secret", "sercet sitser", "secret of"]:
+        with django_assert_num_queries(6):
+            suggest(api_client, q)
+    with django_assert_max_num_queries(22):
+        suggest(api_client, "zz secret party of lagos")
