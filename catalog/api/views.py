@@ -235,10 +235,14 @@ class MovieViewSet(_CatalogueReadViewSet):
 
     @extend_schema(
         tags=["movies"],
-        parameters=[OpenApiParameter("q", str, required=True, description="Part of a title; typos allowed.")],
+        parameters=[OpenApiParameter("q", str, required=True, description="What is being typed; typos allowed.")],
         responses={200: MovieSuggestionListSerializer, **errors(400)},
-        description="At most 10 titles similar to `q` (trigram similarity over the title and local "
-        "title, accents ignored), closest first.",
+        description="At most 10 titles for what is being typed, closest first (trigram similarity), "
+        "then the most reviewed; accents are ignored. The titles (or local titles) with every typed word "
+        "answer: a word as typed, one slip away (a letter dropped, added, changed, or two swapped), and "
+        "the last word also as the start of a word. When no title has them all, the words of three or "
+        "more letters must match; when none has those either, titles trigram-similar to the whole of "
+        "`q` (similarity 0.3, or word similarity 0.6) answer.",
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def suggestions(self, request, *args, **kwargs):
