@@ -225,3 +225,14 @@ def test_suggestions_run_a_bounded_number_of_queries(
             suggest(api_client, q)
     with django_assert_max_num_queries(22):
         suggest(api_client, "zz secret party of lagos")
+
+
+def test_recompute_stats_repairs_a_drifted_copy_of_the_review_count(capsys):
+    from django.core.management import call_command
+
+    movie = MovieFactory(title="Jenifa")
+    Movie.objects.filter(pk=movie.pk).update(review_count=3)
+    MovieTitle.objects.filter(movie=movie).update(review_count=9)  # as a restore without triggers might
+    call_command("recompute_stats", "--only", "suggestion", "--no-progress")
+    assert "suggestion title counts: checked 1, 1 drifted (review_count: 1); fixed 1" in capsys.readouterr().out
+    assert MovieTitle.objects.get(movie=movie).review_count == 3

@@ -83,6 +83,7 @@ def statuses(results) -> list:
 def assert_no_drift():
     reports = run_recomputers(fix=False)
     assert {report.label: report.drifted for report in reports} == {
+        "suggestion title counts": 0,  # the copy on movie_titles follows every concurrent write too
         "movie aggregates": 0,
         "review vote counts": 0,
         "user review counters": 0,

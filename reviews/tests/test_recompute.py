@@ -40,7 +40,13 @@ def by_label(reports) -> dict:
 
 def test_no_drift_after_writes_through_the_services(world):
     reports = by_label(run_recomputers(fix=False))
-    assert set(reports) == {"movie aggregates", "review vote counts", "user review counters", "user follow counters"}
+    assert set(reports) == {
+        "suggestion title counts",
+        "movie aggregates",
+        "review vote counts",
+        "user review counters",
+        "user follow counters",
+    }
     assert all(report.drifted == 0 and not report.columns for report in reports.values())
     assert reports["movie aggregates"].checked == 2
     assert reports["review vote counts"].checked == 4
@@ -110,7 +116,13 @@ def test_only_runs_the_matching_recomputers(world):
 
 def test_recomputers_are_discovered_from_each_apps_recompute_module():
     labels = [label for label, _ in discover_recomputers()]
-    assert labels[:3] == ["movie aggregates", "review vote counts", "user review counters"]
+    assert labels == [
+        "suggestion title counts",  # catalog
+        "movie aggregates",
+        "review vote counts",
+        "user review counters",
+        "user follow counters",  # social
+    ]
 
 
 def test_reconcile_is_reusable_for_other_counters(world):
@@ -142,7 +154,7 @@ def test_command_reports_and_fixes_drift(world, capsys):
     out = capsys.readouterr().out
     assert "movie aggregates: checked 2, 1 drifted (rating_sum: 1); fixed 1" in out
     assert "review vote counts: checked 4, no drift" in out
-    assert "1 drifted row(s) in 4 kind(s), all fixed." in out
+    assert "1 drifted row(s) in 5 kind(s), all fixed." in out
     assert_everything_exact()
 
 

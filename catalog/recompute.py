@@ -1,0 +1,26 @@
+"""The catalogue's copies for `recompute_stats` (see reviews/recompute.py for the protocol)."""
+
+from catalog.models import Movie, MovieTitle
+from reviews.recompute import Drift, reconcile
+
+
+def _review_count_truth(movie_ids: list) -> dict:
+    rows = Movie.objects.filter(pk__in=movie_ids).values_list("pk", "review_count")
+    return {pk: {"review_count": count} for pk, count in rows}
+
+
+def recompute_title_review_counts(*, fix: bool, batch_size: int, progress) -> Drift:
+    """`movie_titles.review_count` (what suggestions order by) against `movies.review_count`; a
+    trigger keeps it, this finds a copy a restore or a disabled trigger left behind."""
+    return reconcile(
+        label="suggestion title counts",
+        model=MovieTitle,
+        fields=("review_count",),
+        truth=_review_count_truth,
+        fix=fix,
+        batch_size=batch_size,
+        progress=progress,
+    )
+
+
+RECOMPUTERS = [("suggestion title counts", recompute_title_review_counts)]
