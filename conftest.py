@@ -8,6 +8,16 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.tests.factories import AdminFactory, CriticFactory, ModeratorFactory, UserFactory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _request_metrics_registered():
+    """django-prometheus registers its request metrics when the first middleware chain loads,
+    without a lock: a test whose first requests come from many threads at once (the concurrency
+    tests, run on their own) would register them twice. A server loads the chain once, at start."""
+    from django_prometheus.middleware import Metrics
+
+    Metrics.get_instance()
+
+
 @pytest.fixture(autouse=True)
 def _clean_caches():
     for alias in ("default", "security"):
