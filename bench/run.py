@@ -394,14 +394,13 @@ def forget(kind: str | None) -> None:
     """Drop cached answers of one kind, so the next pass reads the database."""
     from django.core.cache import cache
 
-    patterns = {
-        "movie": ["movie:*"],
-        "feed": ["feed:*"],
-        # Versioned keys (catalog.cache): a run within their TTL of the last one would meet its answers.
-        "search": ["catalog:v*:search:*"],
-        "suggest": ["catalog:v*:suggest:*"],
-    }.get(kind or "", [])
-    for pattern in patterns:
+    from catalog.cache import catalog_invalidate
+
+    if kind in ("search", "suggest"):
+        # Stored under the catalogue's version (a run within their TTL of the last one would meet
+        # its answers): a new version orphans them all.
+        catalog_invalidate()
+    for pattern in {"movie": ["movie:*"], "feed": ["feed:*"]}.get(kind or "", []):
         cache.delete_pattern(pattern)
 
 

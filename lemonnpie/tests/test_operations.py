@@ -20,21 +20,12 @@ from catalog.cache import TRENDING_KEY
 from catalog.tests.factories import MovieFactory
 from conftest import client_for
 from lemonnpie.middleware import JSONLogFormatter, RequestIDLogFilter
+from reviews.models import RATING_FIELDS
 from reviews.services import review_create
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
-RATINGS = dict.fromkeys(
-    (
-        "lemon_pie_rating",
-        "cultural_authenticity_rating",
-        "production_quality_rating",
-        "story_rating",
-        "acting_rating",
-        "cinematography_rating",
-    ),
-    7,
-)
+RATINGS = dict.fromkeys(RATING_FIELDS, 7)
 
 
 # --- celery beat -------------------------------------------------------------------------------

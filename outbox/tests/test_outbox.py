@@ -13,6 +13,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from accounts.tests.factories import UserFactory
 from lemonnpie.metrics import OUTBOX
+from lemonnpie.testing import run_in_threads
 from outbox import services, tasks
 from outbox.models import OutboxMessage
 
@@ -107,25 +108,10 @@ def test_delivery_runs_once_however_often_it_is_published():
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_deliveries_of_one_message_send_one_mail():
-    import threading
-
-    from django.db import connection
-
     message = OutboxMessage.objects.create(task=MAIL, kwargs=KWARGS)
-    results, barrier = [], threading.Barrier(6)
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(services.outbox_deliver(message_id=message.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = []
+    errors = run_in_threads(lambda _: results.append(services.outbox_deliver(message_id=message.pk)), 6)
+    assert not errors, errors
     assert sorted(results) == ["delivered"] + ["skipped"] * 5
     assert len(mail.outbox) == 1
 
