@@ -4,15 +4,16 @@ Counters (`User.followers_count`, `User.following_count`) change only in SQL wit
 when a follow row was really inserted or deleted: the insert is `ON CONFLICT DO NOTHING
 RETURNING id` against the unique constraint and the delete is `DELETE ... RETURNING`, so two
 requests racing on the same pair can never both count. Both user rows are updated in primary-key
-order everywhere (here and in the recount), so A→B and B→A at the same moment cannot deadlock.
+order (here, and the recount in social/recompute.py locks its batches in key order too), so A→B
+and B→A at the same moment cannot deadlock.
 """
 
 import logging
 from collections.abc import Iterable
 
-from django.db import connection, models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import User
@@ -118,58 +119,6 @@ def follow_delete_rows(*, follow_ids: Iterable[int]) -> int:
             count += 1
             transaction.on_commit(lambda follower_id=follower_id: feed_cache_invalidate(user_ids=[follower_id]))
     return count
-
-
-def _actual_counts():
-    followers = (
-        Follow.objects.filter(following=OuterRef("pk"))
-        .order_by()
-        .values("following")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    following = (
-        Follow.objects.filter(follower=OuterRef("pk")).order_by().values("follower").annotate(n=Count("*")).values("n")
-    )
-    return {
-        "actual_followers": Coalesce(Subquery(followers, output_field=models.IntegerField()), 0),
-        "actual_following": Coalesce(Subquery(following, output_field=models.IntegerField()), 0),
-    }
-
-
-def _drifted_ids() -> list:
-    drifted = User.objects.annotate(**_actual_counts()).filter(
-        ~Q(followers_count=F("actual_followers")) | ~Q(following_count=F("actual_following"))
-    )
-    return list(drifted.order_by("pk").values_list("pk", flat=True))
-
-
-def follow_counts_recompute(*, fix: bool, chunk_size: int = 500) -> int:
-    """Compare every user's follow counters with the follow rows; with `fix`, repair them.
-
-    Returns how many users had drifted (and, with `fix`, were repaired). The repair locks the
-    drifted user rows in primary-key order first (as the follow services do), then recounts in
-    a new statement, so it sees every committed follow and a concurrent follow that is still
-    waiting to bump its counter applies its +1 on top of the recount.
-    """
-    drifted = _drifted_ids()
-    if not fix:
-        return len(drifted)
-    fixed = 0
-    for start in range(0, len(drifted), chunk_size):
-        chunk = drifted[start : start + chunk_size]
-        with transaction.atomic():
-            list(User.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
-            actual = _actual_counts()
-            fixed += (
-                User.objects.filter(pk__in=chunk)
-                .annotate(**actual)
-                .filter(~Q(followers_count=F("actual_followers")) | ~Q(following_count=F("actual_following")))
-                .update(followers_count=actual["actual_followers"], following_count=actual["actual_following"])
-            )
-    if fixed:
-        logger.warning("follow counters repaired for %d users", fixed)
-    return fixed
 
 
 # --- watchlist and favourites ---------------------------------------------------------------
