@@ -11,7 +11,7 @@ and B→A at the same moment cannot deadlock.
 import logging
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -19,49 +19,12 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, NotFound
+from lemonnpie.db.upsert import insert_or_get
 from social.cache import feed_cache_invalidate
 from social.models import FavoriteEntry, Follow, WatchlistEntry
 from social.selectors import parse_uuid
 
 logger = logging.getLogger(__name__)
-
-
-def _upsert(model, *, conflict: Iterable[str], **values) -> tuple[int, bool]:
-    """`INSERT ... ON CONFLICT (<unique fields>) DO UPDATE ... RETURNING id, (xmax = 0)`.
-
-    One atomic statement that always yields the row — new, or existing and now locked by this
-    transaction — and whether it was inserted, so a concurrent delete can never slip between an
-    insert that found a duplicate and the read that follows. Only that unique conflict is absorbed;
-    a foreign-key or check violation still raises."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = [meta.get_field(name).column for name in values]
-    params = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
-    conflict_columns = [meta.get_field(name).column for name in conflict]
-    first = quote(conflict_columns[0])
-    # Only quoted identifiers from model metadata are formatted in; every value is a parameter.
-    template = (
-        "INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT ({conflict}) "
-        "DO UPDATE SET {first} = EXCLUDED.{first} RETURNING {pk}, (xmax = 0)"
-    )
-    sql = template.format(
-        table=quote(meta.db_table),
-        columns=", ".join(quote(column) for column in columns),
-        placeholders=", ".join(["%s"] * len(columns)),
-        conflict=", ".join(quote(column) for column in conflict_columns),
-        first=first,
-        pk=quote(meta.pk.column),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row_id, inserted = cursor.fetchone()
-    return row_id, inserted
-
-
-def _insert_or_get(model, *, conflict: tuple[str, ...], **values):
-    """(row, created) for a row keyed by the unique `conflict` fields."""
-    row_id, created = _upsert(model, conflict=conflict, **values)
-    return model.objects.get(pk=row_id), created
 
 
 def _follow_counters_add(*, follower_id, following_id, delta: int) -> None:
@@ -80,7 +43,7 @@ def follow_create(*, follower: User, following_id) -> tuple[Follow, bool]:
         raise ApplicationError("You cannot follow yourself.", error="bad_request", status=400)
     if not User.objects.filter(pk=following_id, is_active=True).exists():
         raise NotFound("User not found.")
-    follow, created = _insert_or_get(
+    follow, created = insert_or_get(
         Follow,
         conflict=("follower", "following"),
         follower=follower.pk,
@@ -128,7 +91,7 @@ def _movie_list_add(model, *, user: User, movie_id):
     movie_id = parse_uuid(movie_id)
     if not Movie.objects.filter(pk=movie_id).exists():
         raise NotFound("Movie not found.")
-    return _insert_or_get(model, conflict=("user", "movie"), user=user.pk, movie=movie_id, added_at=timezone.now())
+    return insert_or_get(model, conflict=("user", "movie"), user=user.pk, movie=movie_id, added_at=timezone.now())
 
 
 def _movie_list_remove(model, *, user: User, movie_id) -> bool:
