@@ -33,22 +33,6 @@ def review_list(*, viewer=None, ordering: str | None = None):
     return Review.objects.visible().for_display(viewer).ordered(ordering)
 
 
-def review_detail(*, review_id, viewer=None) -> Review:
-    """One approved review for display; hidden, rejected and unknown reviews are all 404."""
-    review = Review.objects.visible().for_display(viewer).filter(pk=review_id).first()
-    if review is None:
-        raise NotFound("Review not found.")
-    return review
-
-
-def review_for_display(*, review_id, viewer=None) -> Review:
-    """One review whatever its moderation status (moderators, re-reads after a write)."""
-    review = Review.objects.for_display(viewer).filter(pk=review_id).first()
-    if review is None:
-        raise NotFound("Review not found.")
-    return review
-
-
 @functools.cache
 def _display_query(signed_in: bool) -> CompiledQuery:
     """`review_display_row`'s query, compiled once per kind of viewer (every write's answer runs it)."""
@@ -86,14 +70,6 @@ class CountedRows:
 
     def __len__(self) -> int:
         return self.count()
-
-
-def review_get(*, review_id) -> Review:
-    """The review row whatever its status (for services called by moderation); 404 when unknown."""
-    review = Review.objects.filter(pk=review_id).first()
-    if review is None:
-        raise NotFound("Review not found.")
-    return review
 
 
 def movie_review_list(*, movie_id, viewer=None, ordering: str | None = None):

@@ -231,13 +231,6 @@ def review_moderate(*, review: Review, status: str, actor=None) -> Review:
     return locked
 
 
-def review_flag(*, review: Review, flagged: bool = True) -> Review:
-    """Set or clear `is_flagged` (a report arrived / was dealt with); aggregates are unaffected."""
-    Review.objects.filter(pk=review.pk).update(is_flagged=flagged)
-    review.is_flagged = flagged
-    return review
-
-
 def review_author_role_sync(*, user) -> int:
     """Re-align the critic score of every movie `user` reviewed with the user's current role.
 

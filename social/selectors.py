@@ -58,10 +58,6 @@ def following_list(*, user: User) -> QuerySet[Follow]:
     )
 
 
-def follow_get(*, follower_id, following_id) -> Follow | None:
-    return Follow.objects.filter(follower_id=follower_id, following_id=following_id).first()
-
-
 def _movie_entries(model, *, user: User) -> QuerySet:
     """The user's entries, newest first, as MovieListRow rows (movie joined; one query)."""
     return MovieListRow.rows(model.objects.filter(user=user).order_by("-added_at", "-id"))
@@ -127,14 +123,6 @@ def followed_authors(*, user: User) -> FollowedAuthors:
         reviews={author_id: reviews for author_id, reviews, _ in rows if reviews is not None},
         all_reviews=rows[0][2] if rows else 0,
     )
-
-
-def feed_count(*, user: User) -> int:
-    """How many reviews `feed_queryset(user)` holds: the followed authors' stored counters, summed.
-
-    A COUNT over the rows would read every review of everyone followed (80,000+ for someone
-    following 500 prolific reviewers); this reads one user row per follow."""
-    return followed_authors(user=user).count
 
 
 def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:

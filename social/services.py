@@ -1,9 +1,9 @@
 """Every write of the social app: follows (with their counters), watchlist and favourites.
 
 Counters (`User.followers_count`, `User.following_count`) change only in SQL with F(), and only
-when a follow row was really inserted or deleted: the insert is `ON CONFLICT DO NOTHING
-RETURNING id` against the unique constraint and the delete is `DELETE ... RETURNING`, so two
-requests racing on the same pair can never both count. Both user rows are updated in primary-key
+when a follow row was really inserted or deleted: the insert is one `INSERT ... ON CONFLICT ...
+RETURNING id, (xmax = 0)` against the unique constraint (lemonnpie.db.upsert) and the delete
+counts the rows it removed, so two requests racing on the same pair can never both count. Both user rows are updated in primary-key
 order (here, and the recount in social/recompute.py locks its batches in key order too), so A→B
 and B→A at the same moment cannot deadlock.
 """
