@@ -260,7 +260,7 @@ def review_author_role_sync(*, user) -> int:
 
 # --- votes -------------------------------------------------------------------------------------
 
-_VOTE_COLUMN = {VoteType.HELPFUL: "helpful_votes", VoteType.UNHELPFUL: "unhelpful_votes"}
+_VOTE_COLUMN: dict[str, str] = {VoteType.HELPFUL: "helpful_votes", VoteType.UNHELPFUL: "unhelpful_votes"}
 
 
 def _lock_votable_review(review_id):

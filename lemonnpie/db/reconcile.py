@@ -129,7 +129,7 @@ def reconcile(
 
 def discover_recomputers() -> list[tuple[str, Recomputer]]:
     """Every `(label, callable)` in `<app>.recompute.RECOMPUTERS`, apps in INSTALLED_APPS order."""
-    found = []
+    found: list[tuple[str, Recomputer]] = []
     for config in apps.get_app_configs():
         name = f"{config.name}.recompute"
         if util.find_spec(name) is None:
