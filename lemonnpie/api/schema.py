@@ -3,7 +3,7 @@ answers of an endpoint, and the schema class that documents the answers every en
 
 Views name their own, endpoint-specific errors with `error_responses(...)`:
 
-    @extend_schema(responses={201: ReviewSerializer, **error_responses(400, 401, s409="`conflict`: ...")})
+    @extend_schema(responses={201: Review.serializer_class, **error_responses(400, 401, s409="`conflict`: ...")})
 
 `AutoSchema` then adds, to every operation, the errors its configuration implies (a bad token → 401,
 throttles → 429, a body → 400/413/415, a path id or a page → 404, an unreachable database → 503),

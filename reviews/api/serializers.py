@@ -1,4 +1,4 @@
-"""Request shapes of the review endpoints (the response is `reviews.serializers.ReviewSerializer`)."""
+"""Request shapes of the review endpoints (the response is the Review shape, `reviews/shapes.py`)."""
 
 import re
 
