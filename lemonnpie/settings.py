@@ -245,10 +245,8 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "lemonnpie.api.throttles.AnonRateThrottle",
-        "lemonnpie.api.throttles.UserRateThrottle",
-    ],
+    # One sliding-window counter per request: `anon` by address, or `user` by account.
+    "DEFAULT_THROTTLE_CLASSES": ["lemonnpie.api.throttles.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_RENDERER_CLASSES": ["lemonnpie.api.renderers.JSONRenderer"],  # orjson, same bytes as DRF's
