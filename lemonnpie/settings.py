@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /api/v1/ leaves here for API_MIDDLEWARE: no session, CSRF, messages or WhiteNoise work.
+    "lemonnpie.middleware.APIPathMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "lemonnpie.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -66,6 +68,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+# The lean chain of JWT API calls (lemonnpie.middleware.APIPathMiddleware): request id, access
+# log and request metrics in one layer, then security headers (HSTS, nosniff, SSL redirect) and CORS.
+API_PATH_PREFIX = "/api/v1/"
+API_MIDDLEWARE = [
+    "lemonnpie.middleware.APIRequestMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
 ]
 
 ROOT_URLCONF = "lemonnpie.urls"
@@ -255,6 +266,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "lemonnpie.api.negotiation.ContentNegotiation",
     "EXCEPTION_HANDLER": "lemonnpie.api.exceptions.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "lemonnpie.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
