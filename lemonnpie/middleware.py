@@ -225,7 +225,7 @@ class APIRequestMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            if not response.streaming and "Content-Length" not in response:
+            if not response.streaming and "Content-Length" not in response and response.status_code not in (204, 304):
                 response["Content-Length"] = str(len(response.content))
             status = response.status_code
             method = request.method if request.method in _METHODS else "<invalid method>"

@@ -71,12 +71,15 @@ MIDDLEWARE = [
 ]
 
 # The lean chain of JWT API calls (lemonnpie.middleware.APIPathMiddleware): request id, access
-# log and request metrics in one layer, then security headers (HSTS, nosniff, SSL redirect) and CORS.
+# log and request metrics in one layer, security headers (HSTS, nosniff, SSL redirect), CORS, then
+# HTTP caching headers and gzip (lemonnpie.api.http_cache).
 API_PATH_PREFIX = "/api/v1/"
 API_MIDDLEWARE = [
     "lemonnpie.middleware.APIRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "lemonnpie.api.http_cache.GzipMiddleware",  # GET answers over 1 KB, when the client accepts gzip
+    "lemonnpie.api.http_cache.APICachingMiddleware",  # ETag, Cache-Control, 304
 ]
 
 ROOT_URLCONF = "lemonnpie.urls"
