@@ -285,7 +285,13 @@ class MovieViewSet(_CatalogueReadViewSet):
     @action(detail=False, methods=["get"], filter_backends=[])
     def trending(self, request, *args, **kwargs):
         # The ranking (ids) is cached and refreshed by beat; a page of it is stored as an answer
-        # under the catalogue version, so any change to a title (its counts) is seen at once.
+        # under the ranking's generation and the catalogue version, so a new ranking or any change
+        # to a title (its counts) is seen at once.
+        generation = trending_generation()
+        if not generation:  # no ranking yet (or evicted): make it first, so the key names it
+            services.trending_refresh()
+            generation = trending_generation()
+
         def render():
             ranking = cache_lookup("movie_trending", trending_ids_get())
             if ranking is None:
@@ -295,7 +301,7 @@ class MovieViewSet(_CatalogueReadViewSet):
             return render_json(self.get_paginated_response([representations.movie_summary(row) for row in rows]).data)
 
         answer = cached_answer(
-            request_key(f"trending:{trending_generation()}", request=request),
+            request_key(f"trending:{generation}", request=request),
             area="movie_trending_page",
             ttl=TRENDING_TTL,
             render=render,

@@ -144,6 +144,12 @@ class GzipMiddleware(GZipMiddleware):
     stored answers arrive compressed already and are left alone."""
 
     def process_response(self, request, response):
-        if request.method not in ("GET", "HEAD") or (not response.streaming and len(response.content) < GZIP_MIN_BYTES):
+        if (
+            request.method not in ("GET", "HEAD")
+            or (not response.streaming and len(response.content) < GZIP_MIN_BYTES)
+            or not accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        ):
+            if response.status_code == 200 and not response.has_header("Content-Encoding"):
+                patch_vary_headers(response, ("Accept-Encoding",))  # the answer depends on it all the same
             return response
         return super().process_response(request, response)
