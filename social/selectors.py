@@ -5,17 +5,16 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import User
-from catalog.models import MovieGenre, MovieLanguage
 from lemonnpie.api.exceptions import NotFound
+from lemonnpie.db.planner import estimated_rows, set_local
 from lemonnpie.metrics import cache_lookup
 from reviews.models import Review
-from reviews.representations import review_rows
 from social.cache import FEED_TTL, feed_generation, feed_page_key
 from social.models import FavoriteEntry, Follow, WatchlistEntry
+from social.shapes import FeedItem, MovieListRow
 
 
 def parse_uuid(value) -> uuid.UUID:
@@ -59,30 +58,24 @@ def following_list(*, user: User) -> QuerySet[Follow]:
     )
 
 
-def follow_get(*, follower_id, following_id) -> Follow | None:
-    return Follow.objects.filter(follower_id=follower_id, following_id=following_id).first()
-
-
 def _movie_entries(model, *, user: User) -> QuerySet:
-    return (
-        model.objects.filter(user=user)
-        .select_related("movie")
-        .prefetch_related(
-            Prefetch("movie__genre_rows", queryset=MovieGenre.objects.order_by("genre")),
-            Prefetch("movie__language_rows", queryset=MovieLanguage.objects.order_by("language")),
-        )
-        .order_by("-added_at", "-id")
-    )
+    """The user's entries, newest first, as MovieListRow rows (movie joined; one query)."""
+    return MovieListRow.rows(model.objects.filter(user=user).order_by("-added_at", "-id"))
 
 
-def watchlist_list(*, user: User) -> QuerySet[WatchlistEntry]:
-    """The caller's own watchlist, newest first (nobody else's is ever readable)."""
+def watchlist_list(*, user: User) -> QuerySet:
+    """The caller's own watchlist, newest first (nobody else's is ever readable), as MovieListRow rows."""
     return _movie_entries(WatchlistEntry, user=user)
 
 
-def favorites_list(*, user: User) -> QuerySet[FavoriteEntry]:
-    """The caller's own favourites, newest first."""
+def favorites_list(*, user: User) -> QuerySet:
+    """The caller's own favourites, newest first, as MovieListRow rows."""
     return _movie_entries(FavoriteEntry, user=user)
+
+
+def movie_list_row(*, model, user: User, movie_id) -> dict:
+    """One entry of the user's list as a MovieListRow row."""
+    return MovieListRow.rows(model.objects.filter(user=user, movie_id=movie_id))[0]
 
 
 # --- feed -----------------------------------------------------------------------------------
@@ -113,7 +106,7 @@ class FollowedAuthors:
 
 
 # Read with every follow row (an InitPlan: evaluated once per query).
-_ALL_REVIEWS = RawSQL("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'reviews'::regclass", [])
+_ALL_REVIEWS = estimated_rows("reviews")
 
 
 def followed_authors(*, user: User) -> FollowedAuthors:
@@ -130,14 +123,6 @@ def followed_authors(*, user: User) -> FollowedAuthors:
         reviews={author_id: reviews for author_id, reviews, _ in rows if reviews is not None},
         all_reviews=rows[0][2] if rows else 0,
     )
-
-
-def feed_count(*, user: User) -> int:
-    """How many reviews `feed_queryset(user)` holds: the followed authors' stored counters, summed.
-
-    A COUNT over the rows would read every review of everyone followed (80,000+ for someone
-    following 500 prolific reviewers); this reads one user row per follow."""
-    return followed_authors(user=user).count
 
 
 def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:
@@ -163,7 +148,7 @@ def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:
             return [row[0] for row in cursor.fetchall()]
     # Along reviews_approved_created_idx, never a sort of every match (settings local to the transaction).
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)")
+        set_local(cursor, enable_sort="off", enable_bitmapscan="off")
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
@@ -171,7 +156,7 @@ def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:
 @dataclass(frozen=True)
 class FeedPage:
     count: int
-    reviews: list[dict]  # review_rows(..., author_stats=True) rows
+    reviews: list[dict]  # FeedItem rows
 
 
 def feed_page(*, user: User, page: int, page_size: int) -> FeedPage:
@@ -195,10 +180,9 @@ def feed_page(*, user: User, page: int, page_size: int) -> FeedPage:
 
 
 def _feed_reviews(*, user: User, ids: list[str]) -> list[dict]:
-    """The page's reviews as `reviews.representations.review_rows(..., author_stats=True)` rows,
-    in the page's order (one query)."""
+    """The page's reviews as FeedItem rows, in the page's order (one query)."""
     if not ids:
         return []
     queryset = Review.objects.with_user_vote(user).visible().filter(pk__in=ids, user__is_active=True)
-    by_id = {str(row["id"]): row for row in review_rows(queryset, author_stats=True)}
+    by_id = {str(row["id"]): row for row in FeedItem.rows(queryset)}
     return [by_id[review_id] for review_id in ids if review_id in by_id]
