@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /api/v1/ leaves here for API_MIDDLEWARE: no session, CSRF, messages or WhiteNoise work.
+    "lemonnpie.middleware.APIPathMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "lemonnpie.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -67,6 +69,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+# The lean chain of JWT API calls (lemonnpie.middleware.APIPathMiddleware): request id, access
+# log and request metrics in one layer, security headers (HSTS, nosniff, SSL redirect), CORS, then
+# HTTP caching headers and gzip (lemonnpie.api.http_cache).
+API_PATH_PREFIX = "/api/v1/"
+API_MIDDLEWARE = [
+    "lemonnpie.middleware.APIRequestMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "lemonnpie.api.http_cache.GzipMiddleware",  # GET answers over 1 KB, when the client accepts gzip
+    "lemonnpie.api.http_cache.APICachingMiddleware",  # ETag, Cache-Control, 304
 ]
 
 ROOT_URLCONF = "lemonnpie.urls"
@@ -246,10 +260,8 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "lemonnpie.api.throttles.AnonRateThrottle",
-        "lemonnpie.api.throttles.UserRateThrottle",
-    ],
+    # One sliding-window counter per request: `anon` by address, or `user` by account.
+    "DEFAULT_THROTTLE_CLASSES": ["lemonnpie.api.throttles.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_RENDERER_CLASSES": ["lemonnpie.api.renderers.JSONRenderer"],  # orjson, same bytes as DRF's
@@ -258,6 +270,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "lemonnpie.api.negotiation.ContentNegotiation",
     "EXCEPTION_HANDLER": "lemonnpie.api.exceptions.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "lemonnpie.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -38,7 +38,9 @@ def test_cache_connection_error_in_a_drf_view_is_503_not_500(api_client):
 
 
 def test_database_error_in_a_middleware_is_the_envelope_under_api_and_plain_elsewhere(settings):
+    # In both chains: the full stack (pages) and the lean one of /api/v1/ (API_MIDDLEWARE).
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "lemonnpie.tests.outage_urls.DatabaseDownMiddleware"]
+    settings.API_MIDDLEWARE = [*settings.API_MIDDLEWARE, "lemonnpie.tests.outage_urls.DatabaseDownMiddleware"]
     client = Client(raise_request_exception=False)
     assert_503_envelope(client.get("/api/v1/test/ok", HTTP_X_BREAK="database"))
     page = client.get("/plain/ok", HTTP_X_BREAK="database")
