@@ -5,28 +5,11 @@ from rest_framework import serializers
 
 from accounts.models import User
 from accounts.serializers import UserPrivateSerializer
-from accounts.validators import clean_text, password_problems
+from accounts.validators import password_problems
+from lemonnpie.api.fields import CleanCharField
 
 PASSWORD_MAX = 128  # ASVS 2.1.2: at least 64 allowed; a bound keeps hashing cheap to refuse
 LOGIN_PASSWORD_MAX = 1024
-
-
-class CleanCharField(serializers.CharField):
-    """A CharField stripped of control characters (and bidi overrides) before length checks."""
-
-    def __init__(self, *, multiline: bool = False, **kwargs):
-        self.multiline = multiline
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        return clean_text(value, multiline=self.multiline)
-
-    def run_validation(self, data=serializers.empty):
-        value = super().run_validation(data)
-        if value == "" and not self.allow_blank:
-            self.fail("blank")
-        return value
 
 
 class HttpUrlField(serializers.URLField):

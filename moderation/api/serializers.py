@@ -3,6 +3,7 @@ from rest_framework import serializers
 from accounts.models import Role, User
 from accounts.serializers import UserBriefSerializer, UserPrivateSerializer
 from catalog.serializers import MovieBriefSerializer
+from lemonnpie.api.fields import CleanCharField
 from moderation.models import AuditLogEntry, ContentType, Report, ReportReason, ReportStatus, Resolution
 from reviews.models import Review
 
@@ -13,7 +14,7 @@ class ReportCreateSerializer(serializers.Serializer):
     content_type = serializers.ChoiceField(choices=ContentType.choices)
     content_id = serializers.UUIDField()
     reason = serializers.ChoiceField(choices=ReportReason.choices)
-    details = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="")
+    details = CleanCharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="", multiline=True)
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -49,12 +50,12 @@ class ReportQuerySerializer(serializers.Serializer):
 
 class ReportResolveSerializer(serializers.Serializer):
     resolution = serializers.ChoiceField(choices=Resolution.choices)
-    note = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="")
+    note = CleanCharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="", multiline=True)
 
 
 class ModerationDecisionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
-    reason = serializers.CharField(max_length=TEXT_LIMIT, trim_whitespace=True)
+    reason = CleanCharField(max_length=TEXT_LIMIT, multiline=True)
 
 
 class ModeratedReviewSerializer(serializers.ModelSerializer):
@@ -105,11 +106,11 @@ class AdminUserQuerySerializer(serializers.Serializer):
 
 class RoleChangeSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
-    reason = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="")
+    reason = CleanCharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="", multiline=True)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=TEXT_LIMIT, trim_whitespace=True)
+    reason = CleanCharField(max_length=TEXT_LIMIT, multiline=True)
 
 
 class AuditLogEntrySerializer(serializers.ModelSerializer):

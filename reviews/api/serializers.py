@@ -5,6 +5,7 @@ import re
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from lemonnpie.api.fields import CleanCharField
 from reviews.models import VoteType
 from reviews.tags import MAX_TAG_LENGTH, MAX_TAGS, normalize_tags
 
@@ -23,7 +24,9 @@ class _ReviewWriteFields(serializers.Serializer):
     story_rating = _rating()
     acting_rating = _rating()
     cinematography_rating = _rating()
-    review_text = serializers.CharField(min_length=10, max_length=5000)
+    review_text = CleanCharField(
+        min_length=10, max_length=5000, multiline=True, help_text="10 to 5000 characters, counted after cleaning."
+    )
     review_language = serializers.CharField(
         max_length=10,
         required=False,
@@ -31,7 +34,7 @@ class _ReviewWriteFields(serializers.Serializer):
     )
     spoiler_warning = serializers.BooleanField(required=False)
     nollywood_tags = serializers.ListField(
-        child=serializers.CharField(max_length=100, allow_blank=True, trim_whitespace=True),
+        child=CleanCharField(max_length=100, allow_blank=True),
         required=False,
         max_length=100,
         help_text=(
