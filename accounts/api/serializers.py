@@ -7,6 +7,7 @@ from accounts.models import User
 from accounts.serializers import UserPrivateSerializer
 from accounts.validators import password_problems
 from lemonnpie.api.fields import CleanCharField
+from lemonnpie.api.serializers import InputSerializer
 
 PASSWORD_MAX = 128  # ASVS 2.1.2: at least 64 allowed; a bound keeps hashing cheap to refuse
 LOGIN_PASSWORD_MAX = 1024
@@ -32,7 +33,7 @@ def _check_new_password(password: str, *, user: User) -> str:
     return password
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = _password_field(max_length=PASSWORD_MAX)
     name = CleanCharField(max_length=255)
@@ -46,12 +47,12 @@ class RegisterSerializer(serializers.Serializer):
         return _check_new_password(value, user=User(email=email.strip().lower(), name=name))
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = _password_field(max_length=LOGIN_PASSWORD_MAX)
 
 
-class RefreshSerializer(serializers.Serializer):
+class RefreshSerializer(InputSerializer):
     refresh = serializers.CharField(max_length=4096, trim_whitespace=True)
 
 
@@ -68,16 +69,16 @@ class AuthResultSerializer(TokenPairSerializer):
     user = UserPrivateSerializer()
 
 
-class ForgotPasswordSerializer(serializers.Serializer):
+class ForgotPasswordSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
 
 
-class ResetPasswordSerializer(serializers.Serializer):
+class ResetPasswordSerializer(InputSerializer):
     token = serializers.CharField(max_length=512)
     password = _password_field(max_length=PASSWORD_MAX)
 
 
-class ChangePasswordSerializer(serializers.Serializer):
+class ChangePasswordSerializer(InputSerializer):
     old_password = _password_field(max_length=LOGIN_PASSWORD_MAX)
     new_password = _password_field(max_length=PASSWORD_MAX)
 
@@ -89,7 +90,7 @@ class AccountsDetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ProfileUpdateSerializer(serializers.Serializer):
+class ProfileUpdateSerializer(InputSerializer):
     """Only these four change; anything else in the body (role, email, is_verified...) is ignored."""
 
     name = CleanCharField(max_length=255, required=False)

@@ -9,13 +9,14 @@ from rest_framework import serializers
 from catalog.models import SUB_RATINGS, CastRole, DatePrecision, Movie, MovieType
 from catalog.serializers import MovieSummarySerializer
 from lemonnpie.api.fields import CleanCharField
+from lemonnpie.api.serializers import InputSerializer
 
 
 def _average(total: int, count: int) -> float | None:
     return round(total / count, 2) if count else None
 
 
-class MovieCastMemberSerializer(serializers.Serializer):
+class MovieCastMemberSerializer(InputSerializer):
     actor_name = CleanCharField(max_length=255)
     character_name = CleanCharField(max_length=255, allow_blank=True, required=False, default="")
     role_type = serializers.ChoiceField(choices=CastRole.choices, required=False, default=CastRole.ACTOR)
@@ -131,7 +132,7 @@ def _clean_names(values: list[str], *, label: str) -> list[str]:
     return out
 
 
-class MovieWriteSerializer(serializers.Serializer):
+class MovieWriteSerializer(InputSerializer):
     """MovieCreate (seed) with `type`, `genres`, `languages` and `cast`. `genres`, `languages` and
     `cast` replace the whole list when given. `is_featured` is applied for admins only."""
 

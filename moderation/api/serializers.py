@@ -4,13 +4,14 @@ from accounts.models import Role, User
 from accounts.serializers import UserBriefSerializer, UserPrivateSerializer
 from catalog.serializers import MovieBriefSerializer
 from lemonnpie.api.fields import CleanCharField
+from lemonnpie.api.serializers import InputSerializer
 from moderation.models import AuditLogEntry, ContentType, Report, ReportReason, ReportStatus, Resolution
 from reviews.models import Review
 
 TEXT_LIMIT = 2000
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class ReportCreateSerializer(InputSerializer):
     content_type = serializers.ChoiceField(choices=ContentType.choices)
     content_id = serializers.UUIDField()
     reason = serializers.ChoiceField(choices=ReportReason.choices)
@@ -48,12 +49,12 @@ class ReportQuerySerializer(serializers.Serializer):
     content_type = serializers.ChoiceField(choices=ContentType.choices, required=False)
 
 
-class ReportResolveSerializer(serializers.Serializer):
+class ReportResolveSerializer(InputSerializer):
     resolution = serializers.ChoiceField(choices=Resolution.choices)
     note = CleanCharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="", multiline=True)
 
 
-class ModerationDecisionSerializer(serializers.Serializer):
+class ModerationDecisionSerializer(InputSerializer):
     action = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     reason = CleanCharField(max_length=TEXT_LIMIT, multiline=True)
 
@@ -104,12 +105,12 @@ class AdminUserQuerySerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class RoleChangeSerializer(serializers.Serializer):
+class RoleChangeSerializer(InputSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
     reason = CleanCharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="", multiline=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(InputSerializer):
     reason = CleanCharField(max_length=TEXT_LIMIT, multiline=True)
 
 

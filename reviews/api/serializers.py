@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from lemonnpie.api.fields import CleanCharField
+from lemonnpie.api.serializers import InputSerializer
 from reviews.models import VoteType
 from reviews.tags import MAX_TAG_LENGTH, MAX_TAGS, normalize_tags
 
@@ -17,7 +18,7 @@ def _rating(**kwargs):
     return serializers.IntegerField(min_value=1, max_value=10, help_text=RATING_HELP, **kwargs)
 
 
-class _ReviewWriteFields(serializers.Serializer):
+class _ReviewWriteFields(InputSerializer):
     lemon_pie_rating = _rating()
     cultural_authenticity_rating = _rating()
     production_quality_rating = _rating()
@@ -80,5 +81,5 @@ class _VoteTypeField(serializers.ChoiceField):
 
 
 @extend_schema_serializer(component_name="ReviewVoteBody")
-class ReviewVoteSerializer(serializers.Serializer):
+class ReviewVoteSerializer(InputSerializer):
     vote_type = _VoteTypeField(choices=VoteType.choices)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.serializers import UserPublicSerializer
 from catalog.serializers import MovieSummarySerializer
+from lemonnpie.api.serializers import InputSerializer
 from reviews.serializers import ReviewSerializer
 
 
@@ -68,7 +69,7 @@ class FeedPageSerializer(serializers.Serializer):
     results = FeedItemSerializer(many=True)
 
 
-class ImageUploadRequestSerializer(serializers.Serializer):
+class ImageUploadRequestSerializer(InputSerializer):
     file = serializers.FileField(help_text="JPEG, PNG, WebP or GIF, at most 5 MB (checked by content, not name).")
 
 
