@@ -4,7 +4,7 @@ from django.core.validators import URLValidator
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.serializers import UserPrivateSerializer
+from accounts.shapes import UserPrivate
 from accounts.validators import password_problems
 from lemonnpie.api.fields import CleanCharField
 from lemonnpie.api.serializers import InputSerializer
@@ -66,7 +66,7 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class AuthResultSerializer(TokenPairSerializer):
-    user = UserPrivateSerializer()
+    user = UserPrivate.serializer()
 
 
 class ForgotPasswordSerializer(InputSerializer):
