@@ -91,3 +91,39 @@ def test_profile_names_get_the_same_cleaning(auth_client):
     assert response.status_code == 400
     response = auth_client.patch("/api/v1/users/profile", {"name": f"Chi{ZWSP}oma {BOM}Okafor"}, format="json")
     assert response.json()["name"] == "Chioma Okafor"
+
+
+# Text that is not prose: secrets, tokens and codes keep their exact bytes or have their own validator.
+NOT_PROSE = {"refresh", "token", "review_language"}
+
+
+def _request_bodies():
+    from django.urls import get_resolver
+
+    from lemonnpie.api.serializers import InputSerializer
+
+    get_resolver().url_patterns  # imports every view, so every request body is defined
+    pending, seen = [InputSerializer], []
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        seen.append(cls)
+    return seen[1:]
+
+
+def test_every_free_text_field_of_a_request_body_is_cleaned():
+    """A new request body with a plain CharField for prose fails here: use CleanCharField."""
+    from rest_framework import serializers
+
+    from lemonnpie.api.fields import CleanCharField
+
+    unclean, checked = [], 0
+    for cls in _request_bodies():
+        for name, field in cls().fields.items():
+            fields = [field, getattr(field, "child", None)]
+            for each in filter(None, fields):
+                if type(each) is serializers.CharField and not each.write_only and name not in NOT_PROSE:
+                    unclean.append(f"{cls.__name__}.{name}")
+                checked += isinstance(each, CleanCharField)
+    assert checked >= 15
+    assert unclean == []
