@@ -12,18 +12,20 @@ from accounts.models import Role, User
 from accounts.services import user_revoke_refresh_tokens
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
+from lemonnpie.db.locking import locked_atomic
 from moderation.models import AuditAction, AuditLogEntry, ContentType, Report, ReportStatus
 from moderation.permissions import MODERATOR_PERMISSIONS
 from outbox.services import outbox_enqueue
 from reviews.models import ModerationStatus, Review
-from reviews.services import review_moderate
+from reviews.services import review_lock, review_moderate
 
 MODERATORS_GROUP = "Moderators"
 _DECISIONS = (AuditAction.REVIEW_APPROVED, AuditAction.REVIEW_REJECTED)
 
 
-def auto_hide_threshold() -> int:
-    """Open reports since the last decision that hide a review (read per call: tests and ops change it)."""
+def auto_hide_reports() -> int:
+    """How many open reports filed since the review's last decision hide it (read at call time:
+    settings overrides apply)."""
     return getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", 3)
 
 
@@ -42,7 +44,7 @@ def _reportable_exists(content_type: str, content_id: uuid.UUID) -> bool:
     return Movie.objects.filter(pk=content_id).exists()
 
 
-@transaction.atomic
+@locked_atomic()
 def report_create(
     *, reporter: User, content_type: str, content_id: uuid.UUID, reason: str, details: str = ""
 ) -> Report:
@@ -57,7 +59,7 @@ def report_create(
     if _authored_by(content_type, content_id, reporter):
         raise ApplicationError("You cannot report yourself or your own content.")
     # Concurrent reports of one review serialise on its row, so the third reporter is seen exactly once.
-    review = _lock_review(content_id) if content_type == ContentType.REVIEW else None
+    review = review_lock(review_id=content_id) if content_type == ContentType.REVIEW else None
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -86,20 +88,11 @@ def _refuse_own_content(content_type: str, content_id: uuid.UUID, actor: User) -
         )
 
 
-def _lock_review(review_id) -> Review:
-    """Lock a review the way reviews.services does (movie row first, then review) to avoid deadlocks."""
-    movie_id = Review.objects.filter(pk=review_id).values_list("movie_id", flat=True).first()
-    if movie_id is None:
-        raise NotFound("No review with this id.")
-    list(Movie.objects.select_for_update().filter(pk=movie_id).values_list("pk", flat=True))
-    return Review.objects.select_for_update().get(pk=review_id)
-
-
 def _flag_and_maybe_hide(review: Review) -> None:
     if not review.is_flagged:
         Review.objects.filter(pk=review.pk).update(is_flagged=True)
     reporters = _unjudged_reports(review).count()
-    if reporters >= auto_hide_threshold() and review.moderation_status == ModerationStatus.APPROVED:
+    if reporters >= auto_hide_reports() and review.moderation_status == ModerationStatus.APPROVED:
         review_moderate(review=review, status=ModerationStatus.PENDING, actor=None)
         audit_record(
             actor=None,
@@ -123,11 +116,11 @@ def _unjudged_reports(review: Review):
     return reports.filter(created_at__gt=last_decision) if last_decision else reports
 
 
-@transaction.atomic
+@locked_atomic()
 def moderation_decide(*, review_id: uuid.UUID, action: str, reason: str, actor: User) -> Review:
     """Approve (visible again, flag cleared) or reject (hidden everywhere) a review in the queue.
     Deciding what is already decided is 409; nobody decides on their own review."""
-    review = _lock_review(review_id)
+    review = review_lock(review_id=review_id)
     _refuse_own_content(ContentType.REVIEW, review.pk, actor)
     target = ModerationStatus.APPROVED if action == "approve" else ModerationStatus.REJECTED
     already = review.moderation_status == target and (target == ModerationStatus.REJECTED or not review.is_flagged)
