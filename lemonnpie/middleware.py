@@ -76,6 +76,58 @@ class RequestIDMiddleware:
         return None
 
 
+_ENVELOPE_ERRORS = {
+    400: ("bad_request", "The request was refused as malformed."),
+    401: ("not_authenticated", "Authentication credentials were not provided."),
+    403: ("permission_denied", "You do not have permission to perform this action."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "Method not allowed."),
+    409: ("conflict", "The request conflicts with existing data."),
+    413: ("payload_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Unsupported media type."),
+    429: ("throttled", "Request was throttled."),
+    500: ("server_error", "Internal server error."),
+    503: ("service_unavailable", "The service is temporarily unavailable."),
+}
+
+
+class ApiErrorEnvelopeMiddleware:
+    """Every error answer under /api/ is the envelope of API.md §2, whatever `DEBUG` is.
+
+    With `DEBUG` on, Django answers an unmatched URL with `technical_404_response` (it never calls
+    `handler404`) and an error outside DRF with the technical 500 page; a plain view's 405 has no
+    body. Any error response under /api/ that is not JSON becomes the envelope of its status here
+    (headers such as `Allow` and `Retry-After` kept); Django still logs the exception."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and not getattr(response, "streaming", False)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return self._envelope(request, response)
+        return response
+
+    @staticmethod
+    def _envelope(request, response):
+        from lemonnpie.api.exceptions import json_error_response
+
+        status = response.status_code
+        error, message = _ENVELOPE_ERRORS.get(status, ("server_error" if status >= 500 else "bad_request", ""))
+        replaced = json_error_response(
+            request, status_code=status, error=error, message=message or response.reason_phrase
+        )
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                replaced[header] = response[header]
+        return replaced
+
+
 def _user_id(request) -> str | None:
     """The user the request was authenticated as, by DRF's JWT authentication (copied onto the
     Django request) or by a session that was already loaded. Never loads one itself: the log line

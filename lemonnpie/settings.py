@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "lemonnpie.middleware.APIPathMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "lemonnpie.middleware.RequestIDMiddleware",
+    "lemonnpie.middleware.ApiErrorEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -153,6 +154,8 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     # A broker of its own is better (no eviction, persistence on); the same Redis works.
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT = "lemonnpie.broker:Transport"  # kombu's, surviving a broker restart
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {
@@ -174,6 +177,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits for the broker however long it is away (the default gives up after 100 retries).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks already running when the broker goes away finish; their redelivered copy is a no-op (outbox claim).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Broker outages: a publish that fails is retried quickly, then left to the outbox relay.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -103,3 +103,15 @@ def test_a_cache_that_lost_writes_is_emptied_once_redis_answers_again(settings):
         assert default.get("movie:1") == {"review_count": 1}  # and used normally afterwards
     finally:
         redis.destroy()
+
+
+@override_settings(CACHES=REDIS_DOWN)
+def test_admin_sign_in_while_redis_is_down_shows_its_page_with_a_message_not_a_500(admin_user):
+    """The admin's sign-in shares the API's failed-login throttle, which fails closed without Redis."""
+    client = Client(raise_request_exception=False)
+    page = client.post("/admin/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD})
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    text = page.content.decode()
+    assert "Sign-in is temporarily unavailable" in text and 'name="password"' in text
+    assert "Traceback" not in text and "_auth_user_id" not in client.session
+    assert client.get("/admin/login/").status_code == 200  # the page itself needs no Redis
