@@ -14,12 +14,14 @@ from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
 from moderation.models import AuditAction, AuditLogEntry, ContentType, Report, ReportStatus
 from moderation.permissions import MODERATOR_PERMISSIONS
+from notifications.services import notify_report_decided
 from outbox.services import outbox_enqueue
 from reviews.models import ModerationStatus, Review
 from reviews.services import review_moderate
 
 MODERATORS_GROUP = "Moderators"
 AUTO_HIDE_REPORTS = getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", 3)
+AUTO_HIDE_PUBLIC_REASON = "Several readers reported it; a moderator will look at it soon."
 
 
 def audit_record(*, actor: User | None, action: str, target_type: str, target_id, reason: str = "", **metadata):
@@ -79,7 +81,9 @@ def _flag_and_maybe_hide(review: Review) -> None:
         Review.objects.filter(pk=review.pk).update(is_flagged=True)
     reporters = Report.objects.filter(content_type=ContentType.REVIEW, content_id=review.pk).count()
     if reporters >= AUTO_HIDE_REPORTS and review.moderation_status == ModerationStatus.APPROVED:
-        review_moderate(review=review, status=ModerationStatus.PENDING, actor=None)
+        review_moderate(
+            review=review, status=ModerationStatus.PENDING, actor=None, public_reason=AUTO_HIDE_PUBLIC_REASON
+        )
         audit_record(
             actor=None,
             action=AuditAction.REVIEW_AUTO_HIDDEN,
@@ -90,15 +94,18 @@ def _flag_and_maybe_hide(review: Review) -> None:
 
 
 @transaction.atomic
-def moderation_decide(*, review_id: uuid.UUID, action: str, reason: str, actor: User) -> Review:
+def moderation_decide(
+    *, review_id: uuid.UUID, action: str, reason: str, actor: User, public_reason: str = ""
+) -> Review:
     """Approve (visible again, flag cleared) or reject (hidden everywhere) a review in the queue.
-    Deciding what is already decided is 409."""
+    Deciding what is already decided is 409. `reason` stays in the audit log; `public_reason` is
+    what the author is told."""
     review = _lock_review(review_id)
     target = ModerationStatus.APPROVED if action == "approve" else ModerationStatus.REJECTED
     already = review.moderation_status == target and (target == ModerationStatus.REJECTED or not review.is_flagged)
     if already:
         raise Conflict(f"This review is already {target}.")
-    review = review_moderate(review=review, status=target, actor=actor)
+    review = review_moderate(review=review, status=target, actor=actor, public_reason=public_reason)
     Review.objects.filter(pk=review.pk).update(is_flagged=False)
     review.is_flagged = False
     audit_record(
@@ -124,6 +131,9 @@ def report_resolve(*, report_id: uuid.UUID, resolution: str, note: str, actor: U
     report.resolved_by = actor
     report.resolved_at = timezone.now()
     report.save(update_fields=["status", "resolution", "resolution_note", "resolved_by", "resolved_at"])
+    notify_report_decided(
+        report_id=report.pk, reporter_id=report.reporter_id, content_type=report.content_type, resolution=resolution
+    )
     audit_record(
         actor=actor,
         action=AuditAction.REPORT_RESOLVED,

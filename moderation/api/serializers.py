@@ -55,6 +55,13 @@ class ReportResolveSerializer(serializers.Serializer):
 class ModerationDecisionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     reason = serializers.CharField(max_length=TEXT_LIMIT, trim_whitespace=True)
+    public_reason = serializers.CharField(
+        max_length=500,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="What the author is told (notification); `reason` stays in the audit log.",
+    )
 
 
 class ModeratedReviewSerializer(serializers.ModelSerializer):
