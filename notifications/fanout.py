@@ -69,12 +69,14 @@ def review_fan_out(*, review_id) -> dict:
     return planned
 
 
+# A critic's review reaches a follower who watch-lists the title as the watchlist kind instead
+# (unless they muted that kind), so each recipient gets one notification per review.
 _BATCH_SQL = {
     Kind.FOLLOWED_USER_REVIEWED: """
 SELECT f.follower_id FROM user_follows f
 WHERE f.following_id = %(author)s AND f.follower_id > %(after)s AND f.follower_id <= %(upto)s
-  -- a critic's review reaches a watch-lister as the watchlist kind (unless they muted that kind)
-  AND NOT (%(by_critic)s AND EXISTS (SELECT 1 FROM user_watchlist w WHERE w.user_id = f.follower_id AND w.movie_id = %(movie)s)
+  AND NOT (%(by_critic)s
+           AND EXISTS (SELECT 1 FROM user_watchlist w WHERE w.user_id = f.follower_id AND w.movie_id = %(movie)s)
            AND NOT EXISTS (SELECT 1 FROM notification_preferences m WHERE m.user_id = f.follower_id
                            AND m.kind = 'watchlist_title_reviewed_by_critic' AND NOT m.in_app))
 """,
@@ -89,7 +91,8 @@ INSERT INTO notifications (id, recipient_id, kind, actor_id, review_id, count, d
 SELECT gen_random_uuid(), r.user_id, %(kind)s, %(author)s, %(review)s, 1, '{{}}', now(), now()
 FROM ({recipients}) AS r (user_id)
 JOIN users u ON u.id = r.user_id AND u.is_active
-WHERE NOT EXISTS (SELECT 1 FROM notification_preferences p WHERE p.user_id = r.user_id AND p.kind = %(kind)s AND NOT p.in_app)
+WHERE NOT EXISTS (SELECT 1 FROM notification_preferences p
+                  WHERE p.user_id = r.user_id AND p.kind = %(kind)s AND NOT p.in_app)
 ON CONFLICT DO NOTHING
 RETURNING recipient_id, id
 """

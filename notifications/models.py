@@ -105,3 +105,6 @@ class DigestState(models.Model):
 
     class Meta:
         db_table = "notification_digests"
+
+    def __str__(self):
+        return f"{self.user_id} until {self.sent_until:%Y-%m-%d %H:%M}"

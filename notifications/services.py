@@ -34,7 +34,9 @@ DO UPDATE SET count = notifications.count + 1, actor_id = EXCLUDED.actor_id,
               updated_at = EXCLUDED.updated_at, seq = nextval('notifications_seq')
 """,
     # Follow, unfollow, follow again while unread: still the one notification.
-    Kind.NEW_FOLLOWER: "ON CONFLICT (recipient_id, actor_id) WHERE kind = 'new_follower' AND read_at IS NULL DO NOTHING",
+    Kind.NEW_FOLLOWER: """
+ON CONFLICT (recipient_id, actor_id) WHERE kind = 'new_follower' AND read_at IS NULL DO NOTHING
+""",
 }
 
 
