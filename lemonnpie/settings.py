@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lemonnpie.env import (
     BASE_DIR,
+    channel_layer_host,
     data_dir,
     embedded_database_settings,
     env_bool,
@@ -370,11 +371,13 @@ LOGGING = {
 
 # --- Notifications and the WebSocket (README "Notifications") --------------------------------
 ASGI_APPLICATION = "lemonnpie.asgi.application"
+
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CACHE_KEY_PREFIX}:ws", "capacity": 500, "expiry": 30},
+            "CONFIG": {"hosts": [channel_layer_host(REDIS_URL)], "prefix": f"{CACHE_KEY_PREFIX}:ws", "expiry": 30},
         }
     }
 else:  # one process (bin/run without Redis): sockets and writers share the process's memory

@@ -95,6 +95,16 @@ class _RedisRegistry:
 
 
 _registry = None
+_slots: dict = {}
+
+
+def redis_slot() -> asyncio.Semaphore:
+    """Bounds how many Redis calls of socket set-up and tear-down run at once in this process (500
+    sockets closing together would otherwise ask redis-py's pool for 500 connections; it has 100)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _slots:
+        _slots[loop] = asyncio.Semaphore(32)
+    return _slots[loop]
 
 
 def registry():

@@ -14,6 +14,7 @@ Close codes: `CloseCode` below.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -31,7 +32,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from accounts.authentication import JWTAuthentication
 from accounts.tokens import VERSION_CLAIM, session_of
 from notifications import live, selectors
-from notifications.connections import registry
+from notifications.connections import redis_slot, registry
 from notifications.representation import notifications_data
 from notifications.watch import watcher
 
@@ -139,8 +140,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             self.auth_timer.cancel()
         watcher().remove(self)
         if self.user_id is not None:
-            await self.channel_layer.group_discard(live.user_group(self.user_id), self.channel_name)
-            await registry().remove(str(self.user_id), self.channel_name)
+            async with redis_slot():
+                await self.channel_layer.group_discard(live.user_group(self.user_id), self.channel_name)
+                await registry().remove(str(self.user_id), self.channel_name)
 
     # --- client frames ---------------------------------------------------------------------
 
@@ -207,12 +209,13 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.token_version = token.get(VERSION_CLAIM, 0)
         self.sid = session_of(token)
         if self.user_id is None:
-            if not await registry().add(str(user.pk), self.channel_name, settings.WS_MAX_CONNECTIONS_PER_USER):
-                raise Refused(CloseCode.TOO_MANY_CONNECTIONS, "Too many open sockets for this user.")
-            self.user_id = user.pk
+            async with redis_slot():
+                if not await registry().add(str(user.pk), self.channel_name, settings.WS_MAX_CONNECTIONS_PER_USER):
+                    raise Refused(CloseCode.TOO_MANY_CONNECTIONS, "Too many open sockets for this user.")
+                self.user_id = user.pk
+                await self.channel_layer.group_add(live.user_group(user.pk), self.channel_name)
             if self.auth_timer is not None:
                 self.auth_timer.cancel()
-            await self.channel_layer.group_add(live.user_group(user.pk), self.channel_name)
             watcher().add(self)
         await self.send_json({"type": "authenticated", "user_id": str(user.pk), "expires_at": self.token_exp})
         await self.send_json({"type": "unread_count", "count": await _unread_count(self.user_id)})
@@ -243,17 +246,19 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     async def send_json(self, content: dict):
         self.last_sent = time.monotonic()
-        await self.send(text_data=json.dumps(content, separators=(",", ":")))
+        try:
+            await self.send(text_data=json.dumps(content, separators=(",", ":")))
+        except Exception:  # the client is gone (its disconnect is on its way): nothing to tell it
+            self.closing = True
 
     async def refuse(self, code: CloseCode, message: str):
         """Tell the client why (an `error` message), then close with `code`."""
         if self.closing:
             return
-        self.closing = True
         name = CloseCode(code).name.lower()
-        try:
-            await self.send_json({"type": "error", "code": int(code), "error": name, "message": message})
-        finally:
+        await self.send_json({"type": "error", "code": int(code), "error": name, "message": message})
+        self.closing = True
+        with contextlib.suppress(Exception):  # already closed by the client
             await self.close(code=int(code), reason=name)
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from lemonnpie.env import channel_layer_host
 from lemonnpie.tests.faultkit import BIN, Managed, ThrowawayRedis, app_env, free_port, port_open, wait_for
 
 SERVER_SETTINGS = {
@@ -49,7 +50,7 @@ def shared_redis():
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [url], "prefix": f"{settings.CACHE_KEY_PREFIX}:ws"},
+            "CONFIG": {"hosts": [channel_layer_host(url)], "prefix": f"{settings.CACHE_KEY_PREFIX}:ws"},
         }
     }
     layers.channel_layers.backends.clear()
@@ -83,7 +84,7 @@ def asgi_server(redis_url: str, **overrides):
         "uvicorn",
         [
             *(str(BIN / "uvicorn"), "lemonnpie.asgi:application", "--host", "127.0.0.1", "--port", str(port)),
-            *("--lifespan", "off", "--ws", "websockets", "--ws-max-size", "65536", "--no-access-log"),
+            *("--lifespan", "off", "--ws", "websockets-sansio", "--ws-max-size", "65536", "--no-access-log"),
         ],
         _env(redis_url, **overrides),
         log_dir,
