@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 import websockets
 from django.db import transaction
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.services import user_revoke_refresh_tokens
 from accounts.tests.factories import UserFactory
