@@ -26,11 +26,18 @@ def user_group(user_id) -> str:
     return f"notifications.{getattr(user_id, 'hex', str(user_id).replace('-', ''))}"
 
 
+PARALLEL_SENDS = 32  # redis-py's pool has 100 connections and refuses (not waits) past them
+
+
 async def _send_all(messages: list[tuple[str, dict]]) -> None:
     layer = get_channel_layer()
-    results = await asyncio.gather(
-        *(layer.group_send(group, message) for group, message in messages), return_exceptions=True
-    )
+    slots = asyncio.Semaphore(PARALLEL_SENDS)
+
+    async def send(group: str, message: dict):
+        async with slots:
+            await layer.group_send(group, message)
+
+    results = await asyncio.gather(*(send(group, message) for group, message in messages), return_exceptions=True)
     failed = [result for result in results if isinstance(result, BaseException)]
     if failed:
         logger.warning("notifications: %s of %s live pushes failed: %r", len(failed), len(messages), failed[0])

@@ -114,6 +114,8 @@ def celery_worker(redis_url: str):
         yield worker
     finally:
         worker.stop()
+        if os.environ.get("LNP_TEST_KEEP_LOGS"):
+            print(worker.log())
 
 
 async def db(function, *args, **kwargs):
