@@ -43,7 +43,7 @@ def real_celery(settings):
 def author_with_followers(count: int) -> tuple[User, list[User]]:
     author = UserFactory()
     followers = User.objects.bulk_create(
-        [User(email=f"follower{i}@example.ng", name=f"Follower {i}", password="!") for i in range(count)]  # noqa: S106
+        [User(email=f"follower{i}@example.ng", name=f"Follower {i}", password="!") for i in range(count)]
     )
     Follow.objects.bulk_create([Follow(follower=f, following=author) for f in followers])
     return author, followers
