@@ -5,6 +5,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from accounts.shapes import UserBrief
+from catalog.shapes import MovieBrief
 from notifications.kinds import Kind
 from notifications.models import Notification
 from reviews.models import ModerationStatus
@@ -60,21 +62,9 @@ def notification_message(notification: Notification) -> str:
     return "You have a new notification."
 
 
-class NotificationActorSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "name", "avatar_url", "role"]
-        read_only_fields = fields
-
-
-class NotificationMovieSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    title = serializers.CharField()
-
-
 class NotificationReviewSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    movie = NotificationMovieSerializer()
+    movie = MovieBrief.serializer()
 
 
 class NotificationModerationSerializer(serializers.Serializer):
@@ -122,10 +112,10 @@ class NotificationSerializer(serializers.ModelSerializer):
     def get_message(self, notification) -> str:
         return notification_message(notification)
 
-    @extend_schema_field(NotificationActorSerializer(allow_null=True))
+    @extend_schema_field(UserBrief.serializer(allow_null=True))
     def get_actor(self, notification):
         actor = shown_actor(notification)
-        return NotificationActorSerializer(actor).data if actor is not None else None
+        return UserBrief.of(actor) if actor is not None else None
 
     @extend_schema_field(NotificationModerationSerializer(allow_null=True))
     def get_moderation(self, notification):
