@@ -18,7 +18,7 @@ from django.db import connection
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from lemonnpie.env import channel_layer_host
-from lemonnpie.tests.faultkit import BIN, Managed, ThrowawayRedis, app_env, free_port, port_open, wait_for
+from lemonnpie.tests.faultkit import BIN, ROOT, Managed, ThrowawayRedis, app_env, free_port, port_open, wait_for
 
 SERVER_SETTINGS = {
     "WS_AUTH_TIMEOUT_SECONDS": "2",
@@ -77,18 +77,11 @@ def _env(redis_url: str, **overrides) -> dict:
 
 @contextmanager
 def asgi_server(redis_url: str, **overrides):
-    """uvicorn serving lemonnpie.asgi on 127.0.0.1; yields its port."""
+    """bin/asgi (uvicorn serving lemonnpie.asgi) on 127.0.0.1; yields its port."""
     port = int(os.environ.get("LNP_TEST_WS_PORT") or free_port())
     log_dir = Path(tempfile.mkdtemp(prefix="lnp-ws-"))
-    server = Managed(
-        "uvicorn",
-        [
-            *(str(BIN / "uvicorn"), "lemonnpie.asgi:application", "--host", "127.0.0.1", "--port", str(port)),
-            *("--lifespan", "off", "--ws", "websockets-sansio", "--ws-max-size", "65536", "--no-access-log"),
-        ],
-        _env(redis_url, **overrides),
-        log_dir,
-    )
+    env = _env(redis_url, UVICORN=str(BIN / "uvicorn"), HOST="127.0.0.1", PORT=str(port), **overrides)
+    server = Managed("uvicorn", [str(ROOT / "bin" / "asgi"), "--no-access-log"], env, log_dir)
     server.start()
     try:
         wait_for(lambda: port_open(port), timeout=60, what="uvicorn up")
