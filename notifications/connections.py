@@ -96,6 +96,28 @@ class _RedisRegistry:
 
 _registry = None
 _slots: dict = {}
+_sync_client = None
+
+
+def online_user_ids(user_ids: list[str]) -> set[str] | None:
+    """Which of these users have an open socket in any process (one pipelined round trip); None
+    when that is unknown (no Redis: one process, so every push is local and cheap; or Redis
+    failing: send to all)."""
+    global _sync_client
+    if not settings.REDIS_URL or not user_ids:
+        return None
+    try:
+        if _sync_client is None:
+            import redis
+
+            _sync_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        pipe = _sync_client.pipeline(transaction=False)
+        for user_id in user_ids:
+            pipe.exists(_key(user_id))
+        return {user_id for user_id, found in zip(user_ids, pipe.execute(), strict=True) if found}
+    except Exception:
+        logger.warning("notifications: presence unknown, pushing to every receiver", exc_info=True)
+        return None
 
 
 def redis_slot() -> asyncio.Semaphore:

@@ -76,9 +76,11 @@ def _env(redis_url: str, **overrides) -> dict:
 
 
 @contextmanager
-def asgi_server(redis_url: str, **overrides):
-    """bin/asgi (uvicorn serving lemonnpie.asgi) on 127.0.0.1; yields its port."""
-    port = int(os.environ.get("LNP_TEST_WS_PORT") or free_port())
+def asgi_server(redis_url: str, *, port_offset: int = 0, **overrides):
+    """bin/asgi (uvicorn serving lemonnpie.asgi) on 127.0.0.1; yields its port (`LNP_TEST_WS_PORT`
+    plus `port_offset` when that is set, so two servers of one run never meet)."""
+    fixed = os.environ.get("LNP_TEST_WS_PORT")
+    port = int(fixed) + port_offset if fixed else free_port()
     log_dir = Path(tempfile.mkdtemp(prefix="lnp-ws-"))
     env = _env(redis_url, UVICORN=str(BIN / "uvicorn"), HOST="127.0.0.1", PORT=str(port), **overrides)
     server = Managed("uvicorn", [str(ROOT / "bin" / "asgi"), "--no-access-log"], env, log_dir)
@@ -132,12 +134,16 @@ def access_token(user, **claims) -> str:
 
 async def connect(port: int, token: str | None = None, *, last_id=None, subprotocol: bool = False, path=None):
     """A signed-in socket (auth as the first message, or as a subprotocol), past its greeting
-    (`authenticated` and `unread_count`); without a token, just connected."""
+    (`authenticated` and `unread_count`); without a token, just connected. The client sends no
+    keepalive pings of its own (the server's pings still run): with hundreds of sockets and Django
+    work in one test process, the GIL can delay a pong past the client's own timeout."""
     url = f"ws://127.0.0.1:{port}{path or '/ws/v1/notifications'}"
     if subprotocol and token:
-        ws = await websockets.connect(url, subprotocols=["lemonnpie.v1", f"bearer.{token}"], open_timeout=30)
+        ws = await websockets.connect(
+            url, subprotocols=["lemonnpie.v1", f"bearer.{token}"], open_timeout=30, ping_interval=None
+        )
     else:
-        ws = await websockets.connect(url, open_timeout=30)
+        ws = await websockets.connect(url, open_timeout=30, ping_interval=None)
         if token:
             message = {"type": "auth", "token": token}
             if last_id is not None:

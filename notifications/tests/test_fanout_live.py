@@ -65,7 +65,7 @@ def test_5000_followers_are_notified_without_slowing_the_review_write(real_celer
     loner = UserFactory()
     token = access_token(followers[-1])
 
-    with asgi_server(real_celery) as port, celery_worker(real_celery):
+    with asgi_server(real_celery, port_offset=2) as port, celery_worker(real_celery):
 
         async def scenario():
             ws = await connect(port, token)
