@@ -112,7 +112,7 @@ def notification_mark_read(*, user, notification_id) -> Notification:
 @transaction.atomic
 def notifications_mark_all_read(*, user) -> int:
     """Mark every unread notification of the user read; returns how many changed."""
-    changed = Notification.objects.for_user(user.pk).unread().update(read_at=timezone.now())
+    changed = Notification.objects.for_user(user.pk).visible().unread().update(read_at=timezone.now())
     if changed:
         live.push_count_on_commit(user_id=user.pk)
     return changed
