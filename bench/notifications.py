@@ -98,6 +98,20 @@ def seed(args):
     return lonely, followed, followers, movies, targets, fans
 
 
+def feed_invalidation_cost(author) -> list[float]:
+    """Not notifications: social's feed-cache invalidation, which every review by `author` runs in
+    the request after its commit (`review_changed`), one cache key per follower. Timed here so the
+    B/A gap below can be read."""
+    from social.services import feed_invalidate_followers
+
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        feed_invalidate_followers(author_id=author.pk)
+        times.append(time.perf_counter() - started)
+    return times
+
+
 # --- HTTP --------------------------------------------------------------------------------------
 
 
@@ -223,6 +237,7 @@ def main():
     print(f"database {name}: migrating ...", flush=True)
     call_command("migrate", verbosity=0)
     lonely, followed, followers, movies, targets, fans = seed(args)
+    feed = feed_invalidation_cost(followed)
     tokens = {u.pk: access_token(u) for u in [lonely, followed, *targets, *fans, *followers[: args.sockets]]}
     env = app_env(
         DATABASE_URL=url,
@@ -280,10 +295,10 @@ def main():
         if not args.keep_database:
             drop_database(admin, name)
     load_after = os.getloadavg()
-    report(args, rows, follow, fan, all_written, load_before, load_after)
+    report(args, rows, follow, fan, all_written, feed, load_before, load_after)
 
 
-def report(args, rows, follow, fan, all_written, load_before, load_after):
+def report(args, rows, follow, fan, all_written, feed, load_before, load_after):
     def summary(key):
         rates = [rate for rate, _ in rows[key]]
         latencies = [x for _, lat in rows[key] for x in lat]
@@ -303,6 +318,10 @@ def report(args, rows, follow, fan, all_written, load_before, load_after):
     print(f"| A, 0 followers | {a[0]:.1f} | {a[1]:.1f} | {a[2]:.1f} |")
     print(f"| B, 5,000 followers (fan-out running in the worker) | {b[0]:.1f} | {b[1]:.1f} | {b[2]:.1f} |")
     print(f"B / A throughput: {b[0] / a[0]:.0%}")
+    print(
+        f"of which not notifications: social's feed-cache invalidation for B's 5,000 followers, run in each "
+        f"review request after commit: p50 {pct(feed, 50):.0f} ms (5 runs, in this process)"
+    )
     print(
         f"direct notification (follow), HTTP answer → socket frame, {len(follow)} follows: "
         f"p50 {pct(follow, 50):.1f} ms, p95 {pct(follow, 95):.1f} ms, max {max(follow) * 1000:.1f} ms"
