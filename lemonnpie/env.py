@@ -75,6 +75,13 @@ def embedded_database_settings(database_name: str = "lemonnpie") -> dict:
     }
 
 
+def channel_layer_host(url: str) -> dict:
+    """A channels-redis host entry for `url`. redis-py's default read timeout (5 s) equals
+    channels-redis's blocking pop (5 s): on a busy machine the empty answer arrives just late and
+    kills the socket's consumer, so reads wait longer."""
+    return {"address": url, "socket_timeout": 30, "socket_connect_timeout": 2}
+
+
 def _live_handles(pgdata: Path) -> list[int]:
     """Forget the processes in the server's handle file (`.handle_pids.json`) that no longer run.
 

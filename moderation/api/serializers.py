@@ -31,6 +31,13 @@ class ReportResolveSerializer(InputSerializer):
 class ModerationDecisionSerializer(InputSerializer):
     action = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     reason = CleanCharField(max_length=TEXT_LIMIT, multiline=True)
+    public_reason = serializers.CharField(
+        max_length=500,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="What the author is told (notification); `reason` stays in the audit log.",
+    )
 
 
 class AdminUserQuerySerializer(serializers.Serializer):
