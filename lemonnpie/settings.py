@@ -80,8 +80,10 @@ MIDDLEWARE = [
 API_PATH_PREFIX = "/api/v1/"
 API_MIDDLEWARE = [
     "lemonnpie.middleware.APIRequestMiddleware",
+    "lemonnpie.middleware.ApiErrorEnvelopeMiddleware",  # every error under /api/ is the envelope
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.common.CommonMiddleware",  # ALLOWED_HOSTS: a refused host is a 400
     "lemonnpie.api.http_cache.GzipMiddleware",  # GET answers over 1 KB, when the client accepts gzip
     "lemonnpie.api.http_cache.APICachingMiddleware",  # ETag, Cache-Control, 304
 ]
