@@ -12,7 +12,7 @@ class UserStatsSerializer(serializers.Serializer):
     average_rating = serializers.FloatField(allow_null=True)
     followers_count = serializers.IntegerField()
     following_count = serializers.IntegerField()
-    movies_watched = serializers.IntegerField(source="review_count", help_text="Distinct movies reviewed.")
+    movies_watched = serializers.IntegerField(help_text="Distinct films logged in the diary or reviewed.")
 
 
 class UserBriefSerializer(serializers.ModelSerializer):
@@ -38,5 +38,5 @@ class UserPublicSerializer(UserBriefSerializer):
 
 class UserPrivateSerializer(UserPublicSerializer):
     class Meta(UserPublicSerializer.Meta):
-        fields = [*UserPublicSerializer.Meta.fields, "email"]
+        fields = [*UserPublicSerializer.Meta.fields, "email", "diary_privacy"]
         read_only_fields = fields

@@ -77,5 +77,11 @@ def apply_review_change(*, movie_id, user_id, before, after) -> bool:
         user_contribution(after) if after is not None else empty,
     )
     _apply(Movie, movie_id, movie_changes)
+    counted = int(after is not None and is_counted(after)) - int(before is not None and is_counted(before))
+    if counted:
+        # The diary owns `movies_watched` and the audience aggregate (ratings without a review).
+        from diary.services import review_counted_changed
+
+        review_counted_changed(user_id=user_id, movie_id=movie_id, change=counted)
     _apply(User, user_id, user_changes)  # the user row last: movie → review → vote → user
     return bool(movie_changes)

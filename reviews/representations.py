@@ -33,7 +33,7 @@ REVIEW_COLUMNS = (
     "movie__title",
 )
 AUTHOR_COLUMNS = ("name", "bio", "location", "avatar_url", "role", "is_verified", "created_at")
-AUTHOR_STATS_COLUMNS = ("review_count", "review_rating_sum", "followers_count", "following_count")
+AUTHOR_STATS_COLUMNS = ("review_count", "review_rating_sum", "followers_count", "following_count", "movies_watched")
 
 
 def review_rows(queryset: QuerySet, *, author_stats: bool = False) -> QuerySet:
@@ -66,7 +66,7 @@ def author_public(row: dict) -> dict:
         "average_rating": round(row["user__review_rating_sum"] / count, 2) if count else None,
         "followers_count": row["user__followers_count"],
         "following_count": row["user__following_count"],
-        "movies_watched": count,
+        "movies_watched": row["user__movies_watched"],
     }
     return data
 

@@ -8,8 +8,8 @@ comparison without writing.
 Rules (API.md): only `approved` reviews count for movies and users; `critic_*` are reviews whose
 author has role `critic` now (and a review `by_critic` flag, where the model has one, says the
 same); review vote counts count every vote row; follower counts count rows.
-`movies_watched` in the API is the user's approved review count (one review per user and movie),
-so it has no column of its own.
+`users.movies_watched` counts distinct films logged or reviewed; the generator writes no diary
+entries, so here it is the approved review count (one review per user and movie).
 """
 
 from django.db import connection, transaction
@@ -77,11 +77,12 @@ def _user_target() -> tuple[str, list[str]]:
         ), target AS (
             SELECT u.id,
                    COALESCE(rv.n, 0) AS review_count, COALESCE(rv.s, 0) AS review_rating_sum,
-                   COALESCE(fr.n, 0) AS followers_count, COALESCE(fg.n, 0) AS following_count
+                   COALESCE(fr.n, 0) AS followers_count, COALESCE(fg.n, 0) AS following_count,
+                   COALESCE(rv.n, 0) AS movies_watched
             FROM {t["users"]} u
             LEFT JOIN rv ON rv.id = u.id LEFT JOIN fr ON fr.id = u.id LEFT JOIN fg ON fg.id = u.id
         )"""  # noqa: S608
-    return sql, ["review_count", "review_rating_sum", "followers_count", "following_count"]
+    return sql, ["review_count", "review_rating_sum", "followers_count", "following_count", "movies_watched"]
 
 
 def _review_target() -> tuple[str, list[str]]:
