@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "MovieTypeEnum": "catalog.models.MovieType",
         "CastRoleEnum": "catalog.models.CastRole",
         "DatePrecisionEnum": "catalog.models.DatePrecision",
+        "JobStatusEnum": "diary.models.JobStatus",
     },
 }
 
