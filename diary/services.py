@@ -56,11 +56,12 @@ def _move_audience(movie_id, count: int, total: int) -> None:
         return
     table = MovieAudience._meta.db_table
     with connection.cursor() as cursor:
+        # The inserted row must pass the >= 0 checks even when the update applies a negative delta.
         cursor.execute(
             f"INSERT INTO {table} (movie_id, rating_count, rating_sum) VALUES (%s, %s, %s) "  # noqa: S608 (model meta)
-            f"ON CONFLICT (movie_id) DO UPDATE SET rating_count = {table}.rating_count + EXCLUDED.rating_count, "
-            f"rating_sum = {table}.rating_sum + EXCLUDED.rating_sum",
-            [movie_id, count, total],
+            f"ON CONFLICT (movie_id) DO UPDATE SET rating_count = {table}.rating_count + %s, "
+            f"rating_sum = {table}.rating_sum + %s",
+            [movie_id, max(count, 0), max(total, 0), count, total],
         )
 
 

@@ -56,8 +56,8 @@ def _move_public_counts(movie_ids, change: int) -> None:
         cursor.execute(
             f"INSERT INTO {table} (movie_id, public_lists) "  # noqa: S608 (model meta)
             "SELECT id, %s FROM unnest(%s::uuid[]) AS t(id) ORDER BY id "
-            f"ON CONFLICT (movie_id) DO UPDATE SET public_lists = {table}.public_lists + EXCLUDED.public_lists",
-            [change, ids],
+            f"ON CONFLICT (movie_id) DO UPDATE SET public_lists = {table}.public_lists + %s",
+            [max(change, 0), ids, change],
         )
     transaction.on_commit(lambda: cache.delete_many([movie_detail_key(movie_id) for movie_id in ids]))
 
