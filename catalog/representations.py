@@ -13,8 +13,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, QuerySet
-from django.db.models.functions import JSONObject
+from django.db.models import F, OuterRef, QuerySet
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from catalog.models import SUB_RATINGS, Movie, MovieCast
@@ -56,6 +56,12 @@ DETAIL_COLUMNS = (
 )
 
 
+def public_lists_count():
+    """How many public lists hold the movie: the lists app's stored counter (`movie_list_counts`,
+    one LEFT JOIN), 0 when no list ever held it."""
+    return Coalesce(F("list_count__public_lists"), 0)
+
+
 def cast_array():
     member = JSONObject(actor_name="actor_name", character_name="character_name", role_type="role_type")
     return ArraySubquery(
@@ -71,7 +77,11 @@ def summary_rows(queryset: QuerySet[Movie], *extra: str) -> QuerySet:
 
 def detail_rows(queryset: QuerySet[Movie]) -> QuerySet:
     """`queryset` as `values()` rows for `movie_detail`: one query, cast included."""
-    return queryset.prefetch_related(None).values(*DETAIL_COLUMNS).annotate(cast=cast_array())
+    return (
+        queryset.prefetch_related(None)
+        .values(*DETAIL_COLUMNS)
+        .annotate(cast=cast_array(), public_lists_count=public_lists_count())
+    )
 
 
 def iso_datetime(value: datetime.datetime | None) -> str | None:
@@ -136,6 +146,7 @@ def movie_detail(row: dict) -> dict:
             for member in row["cast"]
         ],
         stats=MovieStatsSerializer.from_movie(SimpleNamespace(**row)),
+        public_lists_count=row["public_lists_count"],
     )
     return data
 

@@ -37,7 +37,7 @@ from catalog.models import (
     MovieTitleWord,
     MovieTitleWordKey,
 )
-from catalog.representations import detail_rows, summary_rows
+from catalog.representations import detail_rows, public_lists_count, summary_rows
 
 # Columns a list row never shows; the tsvector in particular is large.
 LIST_DEFERRED = ("search_vector", "plot_summary")
@@ -64,9 +64,15 @@ def movie_list_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
 
 
 def movie_detail_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
-    queryset = Movie.objects.defer("search_vector").prefetch_related(
-        *movie_summary_prefetches(),
-        Prefetch("cast_rows", queryset=MovieCast.objects.only("movie_id", "actor_name", "character_name", "role_type")),
+    queryset = (
+        Movie.objects.defer("search_vector")
+        .prefetch_related(
+            *movie_summary_prefetches(),
+            Prefetch(
+                "cast_rows", queryset=MovieCast.objects.only("movie_id", "actor_name", "character_name", "role_type")
+            ),
+        )
+        .annotate(public_lists_count=public_lists_count())
     )
     return queryset.filter(type=movie_type) if movie_type else queryset
 

@@ -64,6 +64,7 @@ class MovieDetailSerializer(MovieSummarySerializer):
     cast = serializers.SerializerMethodField()
     stats = serializers.SerializerMethodField()
     imdb_rating = serializers.FloatField(read_only=True, allow_null=True)
+    public_lists_count = serializers.IntegerField(read_only=True, help_text="Public lists holding this title.")
 
     class Meta(MovieSummarySerializer.Meta):
         fields = [
@@ -76,6 +77,7 @@ class MovieDetailSerializer(MovieSummarySerializer):
             "imdb_votes",
             "cast",
             "stats",
+            "public_lists_count",
         ]
         read_only_fields = fields
 
