@@ -24,7 +24,7 @@ from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.serializers import UserPrivateSerializer
+from accounts.shapes import UserPrivate
 from diary.models import DataExport, DataImport, DiaryEntry, FilmRating, JobStatus
 from lemonnpie.api.exceptions import ApplicationError, NotFound
 from lists.models import FilmList, FilmListEntry
@@ -134,7 +134,7 @@ def _export_files(user) -> dict[str, bytes]:
             ["Direction", "User ID", "Name", "Since"],
         ),
     }
-    profile = {**UserPrivateSerializer(user).data, "exported_at": timezone.now().isoformat()}
+    profile = {**UserPrivate.of(user), "exported_at": timezone.now().isoformat()}
     files["profile.json"] = json.dumps(profile, indent=2, default=str).encode("utf-8")
     return files
 

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import CleanCharField
-from accounts.serializers import UserBriefSerializer
+from accounts.shapes import UserBrief
 from diary.api.serializers import DiaryMovieSerializer
 from lists.models import FilmList, FilmListEntry
 
@@ -11,7 +11,7 @@ NOTE_MAX = 2000
 
 
 class FilmListSerializer(serializers.ModelSerializer):
-    user = UserBriefSerializer(read_only=True)
+    user = UserBrief.serializer(read_only=True)
 
     class Meta:
         model = FilmList
