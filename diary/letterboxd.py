@@ -8,7 +8,7 @@ Letterboxd's column layouts (Settings → Import & Export → Export your data):
   watchlist.csv  Date, Name, Year, Letterboxd URI
   lists/<x>.csv  "Letterboxd list export v7"; Date, Name, Tags, URL, Description; one row; a blank
                  line; then Position, Name, Year, URL, Description (the entry's note)
-An `imdbID` column (Letterboxd's own import format) is used when present. Ratings are 0.5–5 stars.
+An `imdbID` column (Letterboxd's own import format) is used when present. Ratings are 0.5-5 stars.
 
 Each row is matched (diary/matching.py) and written through the services, one short transaction
 each, so counters stay exact and progress is visible. Re-importing the same zip adds nothing:
@@ -164,7 +164,9 @@ class _Run:
         five sub-ratings a Letterboxd review does not have."""
         for row, movie_id in self.each("reviews.csv"):
             text = (row.get("Review") or "").strip()[:5000]
-            entry = DiaryEntry.objects.filter(user_id=self.user.pk, import_key=self._entry_key(row, "reviews.csv")).first()
+            entry = DiaryEntry.objects.filter(
+                user_id=self.user.pk, import_key=self._entry_key(row, "reviews.csv")
+            ).first()
             if entry is None:
                 self._log("reviews.csv", row, movie_id, note=text)
             elif not entry.note and text:

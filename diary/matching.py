@@ -16,7 +16,8 @@ _CANDIDATES_SQL = f"""
 WITH q(i, key) AS (
     SELECT i, {_NORMALISE.format("t")} FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, i)
 )
-SELECT q.i, m.id, m.title, EXTRACT(YEAR FROM m.release_date)::int FROM q JOIN movies m ON {_NORMALISE.format("m.title")} = q.key
+SELECT q.i, m.id, m.title, EXTRACT(YEAR FROM m.release_date)::int FROM q JOIN movies m
+    ON {_NORMALISE.format("m.title")} = q.key
 UNION
 SELECT q.i, m.id, m.title, EXTRACT(YEAR FROM m.release_date)::int FROM q JOIN movies m
     ON m.local_title <> '' AND {_NORMALISE.format("m.local_title")} = q.key
@@ -68,7 +69,7 @@ def match_titles(keys: list[tuple[str, int | None, str]]) -> dict[tuple, Match]:
 
 
 def stars_to_rating(stars: str) -> int | None:
-    """Letterboxd's 0.5–5 stars (half steps) → our 1–10; blank or out of range → None."""
+    """Letterboxd's 0.5-5 stars (half steps) → our 1-10; blank or out of range → None."""
     try:
         value = float(stars)
     except (TypeError, ValueError):

@@ -90,7 +90,7 @@ class DiaryEntry(models.Model):
 
 
 class FilmRating(models.Model):
-    """A user's current rating of a film (1–10): set by rating a diary entry or on its own.
+    """A user's current rating of a film (1-10): set by rating a diary entry or on its own.
 
     It counts in the film's audience aggregate (`MovieAudience`) while the user has no approved
     review of that film (a review's rating counts in the review aggregates instead)."""

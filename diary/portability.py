@@ -72,8 +72,10 @@ def _export_files(user) -> dict[str, bytes]:
     reviews = Review.objects.filter(user_id=user.pk).select_related("movie").order_by("created_at")
     ratings = FilmRating.objects.filter(user_id=user.pk).select_related("movie").order_by("rated_at")
     lists = FilmList.objects.filter(user_id=user.pk).order_by("created_at")
-    entries = FilmListEntry.objects.filter(film_list__user_id=user.pk).select_related("movie").order_by(
-        "film_list__created_at", "position"
+    entries = (
+        FilmListEntry.objects.filter(film_list__user_id=user.pk)
+        .select_related("movie")
+        .order_by("film_list__created_at", "position")
     )
     follows = Follow.objects.filter(follower_id=user.pk).select_related("following").order_by("created_at")
     followers = Follow.objects.filter(following_id=user.pk).select_related("follower").order_by("created_at")
@@ -85,41 +87,103 @@ def _export_files(user) -> dict[str, bytes]:
     files = {
         "diary.csv": _csv(
             (
-                [e.id, e.created_at.isoformat(), *movie_cols(e.movie), e.watched_on or "", e.watched_precision,
-                 "Yes" if e.rewatch else "", e.rating or "", "Yes" if e.liked else "", e.where, e.note, e.review_id or ""]
+                [
+                    e.id,
+                    e.created_at.isoformat(),
+                    *movie_cols(e.movie),
+                    e.watched_on or "",
+                    e.watched_precision,
+                    "Yes" if e.rewatch else "",
+                    e.rating or "",
+                    "Yes" if e.liked else "",
+                    e.where,
+                    e.note,
+                    e.review_id or "",
+                ]
                 for e in diary
             ),
-            ["Entry ID", "Logged", *movie_header, "Watched Date", "Watched Precision", "Rewatch", "Rating (1-10)",
-             "Liked", "Where", "Note", "Review ID"],
+            [
+                "Entry ID",
+                "Logged",
+                *movie_header,
+                "Watched Date",
+                "Watched Precision",
+                "Rewatch",
+                "Rating (1-10)",
+                "Liked",
+                "Where",
+                "Note",
+                "Review ID",
+            ],
         ),
         "reviews.csv": _csv(
             (
-                [r.id, r.created_at.isoformat(), *movie_cols(r.movie), r.lemon_pie_rating, r.cultural_authenticity_rating,
-                 r.production_quality_rating, r.story_rating, r.acting_rating, r.cinematography_rating,
-                 r.review_language, "Yes" if r.spoiler_warning else "", " ".join(r.nollywood_tags), r.moderation_status,
-                 r.review_text]
+                [
+                    r.id,
+                    r.created_at.isoformat(),
+                    *movie_cols(r.movie),
+                    r.lemon_pie_rating,
+                    r.cultural_authenticity_rating,
+                    r.production_quality_rating,
+                    r.story_rating,
+                    r.acting_rating,
+                    r.cinematography_rating,
+                    r.review_language,
+                    "Yes" if r.spoiler_warning else "",
+                    " ".join(r.nollywood_tags),
+                    r.moderation_status,
+                    r.review_text,
+                ]
                 for r in reviews
             ),
-            ["Review ID", "Created", *movie_header, "Rating (1-10)", "Cultural authenticity", "Production quality",
-             "Story", "Acting", "Cinematography", "Language", "Spoiler", "Tags", "Status", "Review"],
+            [
+                "Review ID",
+                "Created",
+                *movie_header,
+                "Rating (1-10)",
+                "Cultural authenticity",
+                "Production quality",
+                "Story",
+                "Acting",
+                "Cinematography",
+                "Language",
+                "Spoiler",
+                "Tags",
+                "Status",
+                "Review",
+            ],
         ),
         "ratings.csv": _csv(
             ([r.rated_at.isoformat(), *movie_cols(r.movie), r.rating] for r in ratings),
             ["Rated", *movie_header, "Rating (1-10)"],
         ),
         "watchlist.csv": _csv(
-            ([w.added_at.isoformat(), *movie_cols(w.movie)]
-             for w in WatchlistEntry.objects.filter(user_id=user.pk).select_related("movie").order_by("added_at")),
+            (
+                [w.added_at.isoformat(), *movie_cols(w.movie)]
+                for w in WatchlistEntry.objects.filter(user_id=user.pk).select_related("movie").order_by("added_at")
+            ),
             ["Added", *movie_header],
         ),
         "favorites.csv": _csv(
-            ([f.added_at.isoformat(), *movie_cols(f.movie)]
-             for f in FavoriteEntry.objects.filter(user_id=user.pk).select_related("movie").order_by("added_at")),
+            (
+                [f.added_at.isoformat(), *movie_cols(f.movie)]
+                for f in FavoriteEntry.objects.filter(user_id=user.pk).select_related("movie").order_by("added_at")
+            ),
             ["Added", *movie_header],
         ),
         "lists.csv": _csv(
-            ([x.id, x.created_at.isoformat(), x.title, x.description, "Yes" if x.ranked else "",
-              "public" if x.is_public else "private", x.entry_count] for x in lists),
+            (
+                [
+                    x.id,
+                    x.created_at.isoformat(),
+                    x.title,
+                    x.description,
+                    "Yes" if x.ranked else "",
+                    "public" if x.is_public else "private",
+                    x.entry_count,
+                ]
+                for x in lists
+            ),
             ["List ID", "Created", "Title", "Description", "Ranked", "Visibility", "Entries"],
         ),
         "list_entries.csv": _csv(

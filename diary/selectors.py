@@ -42,8 +42,19 @@ def diary_entries(*, user_id) -> QuerySet[DiaryEntry]:
         DiaryEntry.objects.filter(user_id=user_id)
         .select_related("movie")
         .only(
-            "id", "user_id", "watched_on", "watched_precision", "rewatch", "rating", "liked", "where", "note",
-            "review_id", "created_at", "updated_at", *(f"movie__{f.split('__')[1]}" for f in ENTRY_MOVIE_FIELDS),
+            "id",
+            "user_id",
+            "watched_on",
+            "watched_precision",
+            "rewatch",
+            "rating",
+            "liked",
+            "where",
+            "note",
+            "review_id",
+            "created_at",
+            "updated_at",
+            *(f"movie__{f.split('__')[1]}" for f in ENTRY_MOVIE_FIELDS),
         )
         .order_by("-watched_on", "-created_at", "-id")
     )
@@ -101,7 +112,8 @@ SELECT json_build_object(
     'by_month', (SELECT COALESCE(json_object_agg(month, n ORDER BY month), '{}'::json) FROM (
         SELECT EXTRACT(MONTH FROM watched_on)::int AS month, COUNT(*) AS n FROM e GROUP BY 1) x),
     'by_language', (SELECT COALESCE(json_agg(json_build_object('name', name, 'count', n) ORDER BY n DESC, name), '[]')
-        FROM (SELECT unnest(language_names) AS name, COUNT(*) AS n FROM e GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %(top)s) x),
+        FROM (SELECT unnest(language_names) AS name, COUNT(*) AS n FROM e
+              GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %(top)s) x),
     'by_genre', (SELECT COALESCE(json_agg(json_build_object('name', name, 'count', n) ORDER BY n DESC, name), '[]')
         FROM (SELECT unnest(genre_names) AS name, COUNT(*) AS n FROM e GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %(top)s) x),
     'top_rated', (SELECT COALESCE(json_agg(x ORDER BY x.rating DESC, x.first_watched, x.movie_id), '[]') FROM (
@@ -109,9 +121,11 @@ SELECT json_build_object(
                MAX(rating) AS rating, MIN(watched_on) AS first_watched
         FROM e WHERE rating IS NOT NULL GROUP BY movie_id
         ORDER BY MAX(rating) DESC, MIN(watched_on), movie_id LIMIT %(top)s) x),
-    'actors', (SELECT COALESCE(json_agg(json_build_object('name', name, 'films', films) ORDER BY films DESC, name), '[]')
+    'actors', (SELECT COALESCE(
+        json_agg(json_build_object('name', name, 'films', films) ORDER BY films DESC, name), '[]')
         FROM (SELECT name, films FROM people WHERE role_type = 'actor' ORDER BY films DESC, name LIMIT %(top)s) x),
-    'directors', (SELECT COALESCE(json_agg(json_build_object('name', name, 'films', films) ORDER BY films DESC, name), '[]')
+    'directors', (SELECT COALESCE(
+        json_agg(json_build_object('name', name, 'films', films) ORDER BY films DESC, name), '[]')
         FROM (SELECT name, films FROM people WHERE role_type = 'director' ORDER BY films DESC, name LIMIT %(top)s) x),
     'longest_streak', (SELECT json_build_object('days', length, 'start', first_day, 'end', last_day)
         FROM streaks ORDER BY length DESC, first_day LIMIT 1),

@@ -42,7 +42,9 @@ def _lock_movie(movie_id) -> bool:
 
 
 def _has_counted_review(*, user_id, movie_id) -> bool:
-    return Review.objects.filter(user_id=user_id, movie_id=movie_id, moderation_status=ModerationStatus.APPROVED).exists()
+    return Review.objects.filter(
+        user_id=user_id, movie_id=movie_id, moderation_status=ModerationStatus.APPROVED
+    ).exists()
 
 
 def _move_watched(user_id, change: int) -> None:
@@ -102,7 +104,7 @@ def _rating_set_locked(*, user_id, movie_id, rating: int) -> None:
 
 
 def film_rating_set(*, user, movie_id, rating: int) -> FilmRating:
-    """Set `user`'s rating (1–10) of a film; unknown film → 404."""
+    """Set `user`'s rating (1-10) of a film; unknown film → 404."""
     if not isinstance(rating, int) or not 1 <= rating <= 10:
         raise _invalid("rating", "A rating is an integer from 1 to 10.")
     with locked_atomic():
@@ -117,7 +119,9 @@ def film_rating_delete(*, user_id, movie_id) -> bool:
     with locked_atomic():
         _lock_movie(movie_id)
         rows = list(
-            FilmRating.objects.select_for_update().filter(user_id=user_id, movie_id=movie_id).values_list("pk", "rating")
+            FilmRating.objects.select_for_update()
+            .filter(user_id=user_id, movie_id=movie_id)
+            .values_list("pk", "rating")
         )
         if not rows:
             return False

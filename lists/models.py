@@ -33,8 +33,11 @@ class FilmList(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="film_lists_user_idx"),
             models.Index(
-                models.F("like_count").desc(), models.F("created_at").desc(), "id",
-                name="film_lists_popular_idx", condition=Q(is_public=True),
+                models.F("like_count").desc(),
+                models.F("created_at").desc(),
+                "id",
+                name="film_lists_popular_idx",
+                condition=Q(is_public=True),
             ),
             models.Index(
                 models.F("created_at").desc(), "id", name="film_lists_recent_idx", condition=Q(is_public=True)

@@ -134,7 +134,9 @@ def list_entries_add(*, film_list: FilmList, actor, items: list[dict], position:
             )
             start = position
         FilmListEntry.objects.bulk_create(
-            FilmListEntry(film_list_id=locked.pk, movie_id=item["movie_id"], note=item.get("note") or "", position=start + i)
+            FilmListEntry(
+                film_list_id=locked.pk, movie_id=item["movie_id"], note=item.get("note") or "", position=start + i
+            )
             for i, item in enumerate(new)
         )
         FilmList.objects.filter(pk=locked.pk).update(entry_count=F("entry_count") + len(new))
@@ -156,7 +158,9 @@ def list_entry_remove(*, film_list: FilmList, actor, movie_id) -> None:
     """Take a film off the list (idempotent); later entries move up."""
     with locked_atomic():
         locked = _lock_own_list(film_list.pk, actor)
-        rows = list(FilmListEntry.objects.filter(film_list_id=locked.pk, movie_id=movie_id).values_list("pk", "position"))
+        rows = list(
+            FilmListEntry.objects.filter(film_list_id=locked.pk, movie_id=movie_id).values_list("pk", "position")
+        )
         if not rows:
             return
         FilmListEntry.objects.filter(pk=rows[0][0]).delete()
@@ -187,7 +191,12 @@ def list_reorder(*, film_list: FilmList, actor, movie_ids: list) -> None:
 def list_like(*, film_list_id, user) -> bool:
     """Like a public list (or one's own); idempotent. Returns whether a like was added."""
     with locked_atomic():
-        target = FilmList.objects.select_for_update(no_key=True).filter(pk=film_list_id).values("user_id", "is_public").first()
+        target = (
+            FilmList.objects.select_for_update(no_key=True)
+            .filter(pk=film_list_id)
+            .values("user_id", "is_public")
+            .first()
+        )
         if target is None or (not target["is_public"] and target["user_id"] != user.pk):
             raise NotFound("List not found.")
         with connection.cursor() as cursor:
@@ -219,8 +228,8 @@ def user_lists_remove(*, user) -> None:
     """Before a user row is deleted: delete their lists and likes through the services."""
     for film_list in FilmList.objects.filter(user_id=user.pk).order_by("pk"):
         list_delete(film_list=film_list, actor=user)
-    for film_list_id in FilmListLike.objects.filter(user_id=user.pk).order_by("film_list_id").values_list(
-        "film_list_id", flat=True
+    for film_list_id in (
+        FilmListLike.objects.filter(user_id=user.pk).order_by("film_list_id").values_list("film_list_id", flat=True)
     ):
         list_unlike(film_list_id=film_list_id, user=user)
 
@@ -228,7 +237,9 @@ def user_lists_remove(*, user) -> None:
 def movie_lists_detach(*, movie_id) -> None:
     """Before a film row is deleted (its entries cascade): every list holding it loses one entry and
     the entries after it move up (lists locked in key order)."""
-    rows = list(FilmListEntry.objects.filter(movie_id=movie_id).order_by("film_list_id").values_list("film_list_id", "position"))
+    rows = list(
+        FilmListEntry.objects.filter(movie_id=movie_id).order_by("film_list_id").values_list("film_list_id", "position")
+    )
     if not rows:
         return
     with locked_atomic():

@@ -7,7 +7,17 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/users/profile"
 PRIVATE_KEYS = {
-    "id", "name", "bio", "location", "avatar_url", "role", "is_verified", "created_at", "stats", "email", "diary_privacy"
+    "id",
+    "name",
+    "bio",
+    "location",
+    "avatar_url",
+    "role",
+    "is_verified",
+    "created_at",
+    "stats",
+    "email",
+    "diary_privacy",
 }
 
 

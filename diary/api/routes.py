@@ -15,7 +15,9 @@ urlpatterns = [
     optional_slash_path(
         rf"users/(?P<user_id>{_UUID})/year/(?P<year>[0-9]{{4}})", views.YearInReviewView.as_view(), name="user-year"
     ),
-    optional_slash_path(rf"movies/(?P<movie_id>{_UUID})/audience", views.MovieAudienceView.as_view(), name="movie-audience"),
+    optional_slash_path(
+        rf"movies/(?P<movie_id>{_UUID})/audience", views.MovieAudienceView.as_view(), name="movie-audience"
+    ),
     optional_slash_path(r"users/export", views.ExportView.as_view(), name="user-export"),
     optional_slash_path(
         rf"users/export/(?P<export_id>{_UUID})/download/(?P<token>[A-Za-z0-9_-]{{1,100}})",
@@ -23,7 +25,9 @@ urlpatterns = [
         name="user-export-download",
     ),
     optional_slash_path(r"users/import", views.ImportView.as_view(), name="user-import"),
-    optional_slash_path(rf"users/import/(?P<import_id>{_UUID})", views.ImportStatusView.as_view(), name="user-import-status"),
+    optional_slash_path(
+        rf"users/import/(?P<import_id>{_UUID})", views.ImportStatusView.as_view(), name="user-import-status"
+    ),
 ]
 
 

@@ -80,8 +80,18 @@ class DiaryEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = DiaryEntry
         fields = [
-            "id", "movie", "watched_on", "watched_precision", "rewatch", "rating", "liked", "where", "note",
-            "review_id", "created_at", "updated_at",
+            "id",
+            "movie",
+            "watched_on",
+            "watched_precision",
+            "rewatch",
+            "rating",
+            "liked",
+            "where",
+            "note",
+            "review_id",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -210,7 +220,15 @@ class ImportSerializer(serializers.ModelSerializer):
     class Meta:
         model = DataImport
         fields = [
-            "id", "status", "rows_total", "rows_done", "progress", "summary", "report", "error", "created_at",
+            "id",
+            "status",
+            "rows_total",
+            "rows_done",
+            "progress",
+            "summary",
+            "report",
+            "error",
+            "created_at",
             "finished_at",
         ]
         read_only_fields = fields

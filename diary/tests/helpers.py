@@ -18,7 +18,11 @@ def audience_recount(movie_id) -> tuple[int, int]:
     reviewers = set(
         Review.objects.filter(movie_id=movie_id, moderation_status="approved").values_list("user_id", flat=True)
     )
-    ratings = [r for u, r in FilmRating.objects.filter(movie_id=movie_id).values_list("user_id", "rating") if u not in reviewers]
+    ratings = [
+        r
+        for u, r in FilmRating.objects.filter(movie_id=movie_id).values_list("user_id", "rating")
+        if u not in reviewers
+    ]
     return len(ratings), sum(ratings)
 
 

@@ -17,8 +17,18 @@ pytestmark = pytest.mark.django_db
 
 DIARY = "/api/v1/diary"
 ENTRY_KEYS = {
-    "id", "movie", "watched_on", "watched_precision", "rewatch", "rating", "liked", "where", "note", "review_id",
-    "created_at", "updated_at",
+    "id",
+    "movie",
+    "watched_on",
+    "watched_precision",
+    "rewatch",
+    "rating",
+    "liked",
+    "where",
+    "note",
+    "review_id",
+    "created_at",
+    "updated_at",
 }
 
 
@@ -30,18 +40,36 @@ def assert_envelope(response, status, error):
 
 
 def test_log_a_viewing_with_each_date_precision(auth_client, user, movie):
-    body = {"movie_id": str(movie.pk), "watched_on": "2026-11-24", "rating": 8, "liked": True, "where": "cinema",
-            "note": "Watched at Filmhouse Lekki.", "role": "admin", "user_id": str(uuid.uuid4())}
+    body = {
+        "movie_id": str(movie.pk),
+        "watched_on": "2026-11-24",
+        "rating": 8,
+        "liked": True,
+        "where": "cinema",
+        "note": "Watched at Filmhouse Lekki.",
+        "role": "admin",
+        "user_id": str(uuid.uuid4()),
+    }
     response = auth_client.post(DIARY, body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
     assert set(data) == ENTRY_KEYS
     assert (data["watched_on"], data["watched_precision"], data["rating"], data["note"]) == (
-        "2026-11-24", "day", 8, "Watched at Filmhouse Lekki."
+        "2026-11-24",
+        "day",
+        8,
+        "Watched at Filmhouse Lekki.",
     )
-    assert data["movie"] == {"id": str(movie.pk), "title": movie.title, "release_date": movie.release_date.isoformat(),
-                             "runtime": 110, "poster_url": ""}
-    month = auth_client.post(DIARY, {"movie_id": str(movie.pk), "watched_on": "2026-10", "rewatch": True}, format="json")
+    assert data["movie"] == {
+        "id": str(movie.pk),
+        "title": movie.title,
+        "release_date": movie.release_date.isoformat(),
+        "runtime": 110,
+        "poster_url": "",
+    }
+    month = auth_client.post(
+        DIARY, {"movie_id": str(movie.pk), "watched_on": "2026-10", "rewatch": True}, format="json"
+    )
     assert (month.json()["watched_on"], month.json()["watched_precision"]) == ("2026-10", "month")
     unknown = auth_client.post(DIARY, {"movie_id": str(movie.pk), "watched_on": None}, format="json")
     assert (unknown.json()["watched_on"], unknown.json()["watched_precision"]) == (None, "unknown")
@@ -73,7 +101,9 @@ def test_unknown_movie_is_a_validation_error(auth_client):
 
 
 def test_edit_link_a_review_and_delete(auth_client, user, movie):
-    entry_id = auth_client.post(DIARY, {"movie_id": str(movie.pk), "watched_on": "2026-01-05"}, format="json").json()["id"]
+    entry_id = auth_client.post(DIARY, {"movie_id": str(movie.pk), "watched_on": "2026-01-05"}, format="json").json()[
+        "id"
+    ]
     review = review_services.review_create(user=user, movie_id=movie.pk, **GOOD_REVIEW)
     response = auth_client.patch(
         f"{DIARY}/{entry_id}", {"rating": 6, "review_id": str(review.pk), "watched_on": "2026-01"}, format="json"
@@ -88,7 +118,9 @@ def test_edit_link_a_review_and_delete(auth_client, user, movie):
 
 
 def test_other_users_cannot_read_or_change_my_entries(auth_client, other_client, movie):
-    entry_id = auth_client.post(DIARY, {"movie_id": str(movie.pk), "watched_on": "2026-01-05"}, format="json").json()["id"]
+    entry_id = auth_client.post(DIARY, {"movie_id": str(movie.pk), "watched_on": "2026-01-05"}, format="json").json()[
+        "id"
+    ]
     for response in (
         other_client.get(f"{DIARY}/{entry_id}"),
         other_client.patch(f"{DIARY}/{entry_id}", {"rating": 1}, format="json"),
@@ -101,7 +133,9 @@ def test_other_users_cannot_read_or_change_my_entries(auth_client, other_client,
 @pytest.mark.parametrize("rows", [2, 30])
 def test_my_diary_query_count_is_fixed(auth_client, user, rows, django_assert_max_num_queries):
     for index in range(rows):
-        services.diary_entry_create(user=user, movie_id=MovieFactory().pk, watched_on=datetime.date(2026, 1, 1 + index % 28))
+        services.diary_entry_create(
+            user=user, movie_id=MovieFactory().pk, watched_on=datetime.date(2026, 1, 1 + index % 28)
+        )
     # auth, count, one page joined with the films
     with django_assert_max_num_queries(3):
         response = auth_client.get(f"{DIARY}?page_size=100")
@@ -147,7 +181,9 @@ def test_public_diary_respects_privacy(owner_with_diary, privacy, anonymous, str
 def test_user_diary_query_count_is_fixed(api_client, rows, django_assert_max_num_queries):
     owner = UserFactory()
     for index in range(rows):
-        services.diary_entry_create(user=owner, movie_id=MovieFactory().pk, watched_on=datetime.date(2026, 2, 1 + index % 28))
+        services.diary_entry_create(
+            user=owner, movie_id=MovieFactory().pk, watched_on=datetime.date(2026, 2, 1 + index % 28)
+        )
     # owner, count, page
     with django_assert_max_num_queries(3):
         response = api_client.get(f"/api/v1/users/{owner.pk}/diary?page_size=100")
@@ -170,8 +206,12 @@ def test_rate_without_reviewing_and_read_the_audience_rating(auth_client, other_
     assert [(r["movie"]["id"], r["rating"]) for r in mine] == [(str(movie.pk), 9)]
     assert auth_client.delete(f"/api/v1/diary/ratings/{movie.pk}").status_code == 204
     assert client_for(None).get(f"/api/v1/movies/{movie.pk}/audience").json()["audience_count"] == 1
-    assert_envelope(auth_client.put(f"/api/v1/diary/ratings/{movie.pk}", {"rating": 0}, format="json"), 400, "validation_error")
-    assert_envelope(auth_client.put(f"/api/v1/diary/ratings/{uuid.uuid4()}", {"rating": 5}, format="json"), 404, "not_found")
+    assert_envelope(
+        auth_client.put(f"/api/v1/diary/ratings/{movie.pk}", {"rating": 0}, format="json"), 400, "validation_error"
+    )
+    assert_envelope(
+        auth_client.put(f"/api/v1/diary/ratings/{uuid.uuid4()}", {"rating": 5}, format="json"), 404, "not_found"
+    )
 
 
 def test_profile_stats_count_films_logged_or_reviewed(auth_client, user, movie, other_movie):
@@ -207,7 +247,7 @@ def year_owner(db):
 
 
 def test_year_in_review_sections(year_owner, django_assert_max_num_queries):
-    owner, (a, b, c) = year_owner
+    owner, _films = year_owner
     with django_assert_max_num_queries(3):  # owner, the year's one statement (+ auth-free anonymous)
         response = client_for(None).get(f"/api/v1/users/{owner.pk}/year/2025")
     assert response.status_code == 200
@@ -220,10 +260,14 @@ def test_year_in_review_sections(year_owner, django_assert_max_num_queries):
     assert data["by_month"]["1"] == 0 and len(data["by_month"]) == 12
     assert {row["name"]: row["count"] for row in data["by_language"]} == {"Yoruba": 3, "English": 3}
     assert data["by_genre"] == [
-        {"name": "Drama", "count": 4}, {"name": "Crime", "count": 3}, {"name": "Fantasy", "count": 2}
+        {"name": "Drama", "count": 4},
+        {"name": "Crime", "count": 3},
+        {"name": "Fantasy", "count": 2},
     ]
     assert [(f["title"], f["rating"]) for f in data["top_rated"]] == [
-        ("Anikulapo", 10), ("King of Boys", 8), ("Gangs of Lagos", 6)
+        ("Anikulapo", 10),
+        ("King of Boys", 8),
+        ("Gangs of Lagos", 6),
     ]
     assert data["actors"][0] == {"name": "Kunle Remi", "films": 2}
     assert data["directors"] == [{"name": "Kunle Afolayan", "films": 1}]

@@ -95,7 +95,16 @@ def run_import(client, data: bytes, django_capture_on_commit_callbacks):
 
 
 def test_stars_become_ratings_out_of_ten():
-    assert [stars_to_rating(s) for s in ("0.5", "1", "2.5", "4.5", "5", "", "6", "x")] == [1, 2, 5, 9, 10, None, None, None]
+    assert [stars_to_rating(s) for s in ("0.5", "1", "2.5", "4.5", "5", "", "6", "x")] == [
+        1,
+        2,
+        5,
+        9,
+        10,
+        None,
+        None,
+        None,
+    ]
 
 
 def test_matching_by_imdb_id_title_and_year(catalogue):
@@ -120,7 +129,9 @@ def test_matching_by_imdb_id_title_and_year(catalogue):
 # --- import -------------------------------------------------------------------------------------
 
 
-def test_letterboxd_import_reports_and_never_duplicates(auth_client, user, catalogue, django_capture_on_commit_callbacks):
+def test_letterboxd_import_reports_and_never_duplicates(
+    auth_client, user, catalogue, django_capture_on_commit_callbacks
+):
     job = run_import(auth_client, sample_zip(), django_capture_on_commit_callbacks)
     assert job["status"] == "done", job
     assert (job["rows_total"], job["rows_done"], job["progress"]) == (25, 25, 1.0)
@@ -131,15 +142,20 @@ def test_letterboxd_import_reports_and_never_duplicates(auth_client, user, catal
     assert files["watched.csv"]["imported"] == 1 and files["watched.csv"]["already_logged"] == 2
     ambiguous = {(row["file"], row["name"]) for row in job["report"]["ambiguous"]}
     assert ambiguous == {
-        ("diary.csv", "Lionheart"), ("watched.csv", "The Figurine"), ("lists/nollywood-essentials.csv", "The Figurine")
+        ("diary.csv", "Lionheart"),
+        ("watched.csv", "The Figurine"),
+        ("lists/nollywood-essentials.csv", "The Figurine"),
     }
     lionheart = next(row for row in job["report"]["ambiguous"] if row["name"] == "Lionheart")
     assert {c["id"] for c in lionheart["candidates"]} == {
-        str(catalogue["lionheart_a"].pk), str(catalogue["lionheart_b"].pk)
+        str(catalogue["lionheart_a"].pk),
+        str(catalogue["lionheart_b"].pk),
     }
     unmatched = {(row["file"], row["name"], row["year"]) for row in job["report"]["unmatched"]}
     assert unmatched == {
-        ("diary.csv", "Parasite", 2019), ("ratings.csv", "Parasite", 2019), ("watchlist.csv", "Omo Ghetto: The Saga", 2020)
+        ("diary.csv", "Parasite", 2019),
+        ("ratings.csv", "Parasite", 2019),
+        ("watchlist.csv", "Omo Ghetto: The Saga", 2020),
     }
 
     entries = DiaryEntry.objects.filter(user=user)
@@ -153,15 +169,24 @@ def test_letterboxd_import_reports_and_never_duplicates(auth_client, user, catal
     assert entries.get(movie=catalogue["citation"]).note.startswith("Temi Otedola")
     ratings = dict(FilmRating.objects.filter(user=user).values_list("movie__title", "rating"))
     assert ratings == {
-        "King of Boys": 9, "Anikúlápó": 10, "The Wedding Party": 6, "Òfin Mósè": 1, "Citation": 8,
+        "King of Boys": 9,
+        "Anikúlápó": 10,
+        "The Wedding Party": 6,
+        "Òfin Mósè": 1,
+        "Citation": 8,
         "Living in Bondage: Breaking Free": 5,
     }
     assert watched_stored(user.pk) == watched_recount(user.pk) == 7
     assert set(WatchlistEntry.objects.filter(user=user).values_list("movie__title", flat=True)) == {
-        "Battle on Buka Street", "Jagun Jagun"
+        "Battle on Buka Street",
+        "Jagun Jagun",
     }
     imported_list = FilmList.objects.get(user=user)
-    assert (imported_list.title, imported_list.is_public, imported_list.entry_count) == ("Nollywood essentials", False, 3)
+    assert (imported_list.title, imported_list.is_public, imported_list.entry_count) == (
+        "Nollywood essentials",
+        False,
+        3,
+    )
     notes = list(FilmListEntry.objects.filter(film_list=imported_list).values_list("movie__title", "note"))
     assert notes[0] == ("King of Boys", "The blueprint.")
 
@@ -193,7 +218,10 @@ def test_import_limits_and_bad_files(settings, auth_client, catalogue, django_ca
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("diary.csv", "Date,Name,Year\n" + "0" * 2_000_000)
     settings.DATA_IMPORT_MAX_UNZIPPED_BYTES = 1_000_000
-    assert auth_client.post("/api/v1/users/import", {"file": upload(bomb.getvalue())}, format="multipart").status_code == 413
+    assert (
+        auth_client.post("/api/v1/users/import", {"file": upload(bomb.getvalue())}, format="multipart").status_code
+        == 413
+    )
     settings.DATA_IMPORT_MAX_UNZIPPED_BYTES = 50_000_000
     settings.DATA_IMPORT_MAX_ROWS = 10
     job = run_import(auth_client, sample_zip(), django_capture_on_commit_callbacks)
@@ -201,8 +229,9 @@ def test_import_limits_and_bad_files(settings, auth_client, catalogue, django_ca
     assert DiaryEntry.objects.count() == 0
 
 
-def test_import_status_is_private_and_import_is_throttled(auth_client, other_client, catalogue,
-                                                         django_capture_on_commit_callbacks):
+def test_import_status_is_private_and_import_is_throttled(
+    auth_client, other_client, catalogue, django_capture_on_commit_callbacks
+):
     job = run_import(auth_client, sample_zip(), django_capture_on_commit_callbacks)
     assert other_client.get(f"/api/v1/users/import/{job['id']}").status_code == 404
     assert client_for(None).get(f"/api/v1/users/import/{job['id']}").status_code == 401
@@ -222,17 +251,22 @@ def _link(message) -> str:
     return re.search(r"http\S+/download/[A-Za-z0-9_-]+", message.body)[0]
 
 
-def test_export_builds_a_zip_and_mails_a_single_use_link(auth_client, user, catalogue, django_capture_on_commit_callbacks):
+def test_export_builds_a_zip_and_mails_a_single_use_link(
+    auth_client, user, catalogue, django_capture_on_commit_callbacks
+):
     friend = UserFactory(name="Ada Obi")
     follow_create(follower=user, following_id=friend.pk)
-    services.diary_entry_create(user=user, movie_id=catalogue["kob"].pk, watched_on=datetime.date(2025, 1, 3), rating=9,
-                                note="With my sisters.")
+    services.diary_entry_create(
+        user=user, movie_id=catalogue["kob"].pk, watched_on=datetime.date(2025, 1, 3), rating=9, note="With my sisters."
+    )
     review_services.review_create(user=user, movie_id=catalogue["citation"].pk, **GOOD_REVIEW)
     services.film_rating_set(user=user, movie_id=catalogue["jagun"].pk, rating=7)
     watchlist_add(user=user, movie_id=catalogue["buka"].pk)
     favorite_add(user=user, movie_id=catalogue["anikulapo"].pk)
     film_list = list_services.list_create(user=user, title="Rainy Sunday")
-    list_services.list_entries_add(film_list=film_list, actor=user, items=[{"movie_id": catalogue["osuofia"].pk, "note": "Classic."}])
+    list_services.list_entries_add(
+        film_list=film_list, actor=user, items=[{"movie_id": catalogue["osuofia"].pk, "note": "Classic."}]
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = auth_client.post("/api/v1/users/export")
@@ -245,13 +279,22 @@ def test_export_builds_a_zip_and_mails_a_single_use_link(auth_client, user, cata
     assert download["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     assert set(archive.namelist()) == {
-        "diary.csv", "reviews.csv", "ratings.csv", "watchlist.csv", "favorites.csv", "lists.csv", "list_entries.csv",
-        "follows.csv", "profile.json",
+        "diary.csv",
+        "reviews.csv",
+        "ratings.csv",
+        "watchlist.csv",
+        "favorites.csv",
+        "lists.csv",
+        "list_entries.csv",
+        "follows.csv",
+        "profile.json",
     }
     diary = list(csv.DictReader(io.StringIO(archive.read("diary.csv").decode())))
     assert (diary[0]["Title"], diary[0]["Rating (1-10)"], diary[0]["Note"]) == ("King of Boys", "9", "With my sisters.")
     assert diary[0]["IMDb ID"] == "tt8632612"
-    ratings = {row["Title"]: row["Rating (1-10)"] for row in csv.DictReader(io.StringIO(archive.read("ratings.csv").decode()))}
+    ratings = {
+        row["Title"]: row["Rating (1-10)"] for row in csv.DictReader(io.StringIO(archive.read("ratings.csv").decode()))
+    }
     assert ratings == {"King of Boys": "9", "Jagun Jagun": "7"}
     entries = list(csv.DictReader(io.StringIO(archive.read("list_entries.csv").decode())))
     assert (entries[0]["Title"], entries[0]["Note"]) == ("Osuofia in London", "Classic.")

@@ -16,7 +16,15 @@ class FilmListSerializer(serializers.ModelSerializer):
     class Meta:
         model = FilmList
         fields = [
-            "id", "user", "title", "description", "ranked", "is_public", "entry_count", "like_count", "created_at",
+            "id",
+            "user",
+            "title",
+            "description",
+            "ranked",
+            "is_public",
+            "entry_count",
+            "like_count",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = fields

@@ -27,7 +27,10 @@ from social.selectors import parse_uuid, user_public_get
 _ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The list's id.")
 _MOVIE_ID = OpenApiParameter("movie_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The film's id.")
 _ORDERING = OpenApiParameter(
-    "ordering", OpenApiTypes.STR, enum=list(selectors.ORDERINGS), description="`popular` (most liked, default) or `recent`."
+    "ordering",
+    OpenApiTypes.STR,
+    enum=list(selectors.ORDERINGS),
+    description="`popular` (most liked, default) or `recent`.",
 )
 _OWNER_ONLY = "`permission_denied`: only the owner changes a list."
 
@@ -65,7 +68,9 @@ class FilmListViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(FilmListSerializer(page, many=True).data)
 
     @extend_schema(
-        summary="Create a list", request=FilmListWriteSerializer, responses={201: FilmListSerializer, **error_responses(400)}
+        summary="Create a list",
+        request=FilmListWriteSerializer,
+        responses={201: FilmListSerializer, **error_responses(400)},
     )
     def create(self, request):
         body = FilmListWriteSerializer(data=request.data)
@@ -171,10 +176,20 @@ class FilmListViewSet(viewsets.GenericViewSet):
         services.list_reorder(film_list=film_list, actor=request.user, movie_ids=body.validated_data["order"])
         return Response(self._fresh(film_list))
 
-    @extend_schema(methods=["POST"], summary="Like a list (idempotent)", parameters=[_ID], request=None,
-                   responses={200: LikeSerializer})
-    @extend_schema(methods=["DELETE"], summary="Unlike a list (idempotent)", parameters=[_ID], request=None,
-                   responses={200: LikeSerializer})
+    @extend_schema(
+        methods=["POST"],
+        summary="Like a list (idempotent)",
+        parameters=[_ID],
+        request=None,
+        responses={200: LikeSerializer},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Unlike a list (idempotent)",
+        parameters=[_ID],
+        request=None,
+        responses={200: LikeSerializer},
+    )
     @action(detail=True, methods=["post", "delete"])
     def like(self, request, pk=None):
         list_id = parse_uuid(pk)

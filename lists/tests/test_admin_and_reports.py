@@ -69,7 +69,12 @@ def test_moderators_can_read_lists_in_the_admin(moderator, two_users_data):
 
 def test_public_lists_can_be_reported_private_ones_cannot(auth_client, two_users_data):
     owner, film_list = two_users_data["ada"]
-    body = {"content_type": "list", "content_id": str(film_list.pk), "reason": "abuse", "details": "Slurs in the notes."}
+    body = {
+        "content_type": "list",
+        "content_id": str(film_list.pk),
+        "reason": "abuse",
+        "details": "Slurs in the notes.",
+    }
     response = auth_client.post("/api/v1/reports", body, format="json")
     assert response.status_code == 201, response.content
     assert Report.objects.get().content_type == "list"

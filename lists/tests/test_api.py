@@ -12,7 +12,16 @@ from reviews.recompute import run_recomputers
 pytestmark = pytest.mark.django_db
 LISTS = "/api/v1/lists"
 LIST_KEYS = {
-    "id", "user", "title", "description", "ranked", "is_public", "entry_count", "like_count", "created_at", "updated_at"
+    "id",
+    "user",
+    "title",
+    "description",
+    "ranked",
+    "is_public",
+    "entry_count",
+    "like_count",
+    "created_at",
+    "updated_at",
 }
 
 
@@ -27,7 +36,9 @@ def public_count(movie) -> int:
 
 
 def positions(film_list) -> list:
-    return list(FilmListEntry.objects.filter(film_list=film_list).order_by("position").values_list("movie_id", flat=True))
+    return list(
+        FilmListEntry.objects.filter(film_list=film_list).order_by("position").values_list("movie_id", flat=True)
+    )
 
 
 def no_drift():
@@ -42,7 +53,8 @@ def movies(db):
 
 def test_create_add_reorder_remove(auth_client, user, movies):
     response = auth_client.post(
-        LISTS, {"title": "Best of Kunle Afolayan", "ranked": True, "entry_count": 99, "user": str(uuid.uuid4())},
+        LISTS,
+        {"title": "Best of Kunle Afolayan", "ranked": True, "entry_count": 99, "user": str(uuid.uuid4())},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -57,7 +69,9 @@ def test_create_add_reorder_remove(auth_client, user, movies):
     assert response.status_code == 201 and response.json()["added"] == 3
     again = auth_client.post(f"{url}/entries", {"items": items[:1]}, format="json")
     assert again.json()["added"] == 0  # already on the list
-    inserted = auth_client.post(f"{url}/entries", {"items": [{"movie_id": str(movies[3].pk)}], "position": 1}, format="json")
+    inserted = auth_client.post(
+        f"{url}/entries", {"items": [{"movie_id": str(movies[3].pk)}], "position": 1}, format="json"
+    )
     assert inserted.json()["list"]["entry_count"] == 4
     assert positions(film_list) == [movies[3].pk, movies[0].pk, movies[1].pk, movies[2].pk]
     assert all(public_count(m) == 1 for m in movies)

@@ -50,7 +50,9 @@ def review_world(db, user, other_user):
     )
     film_list = list_services.list_create(user=user, title="Victim's picks")
     list_services.list_entries_add(film_list=film_list, actor=user, items=[{"movie_id": movie.pk}])
-    diary_entry = diary_services.diary_entry_create(user=user, movie_id=movie.pk, watched_on=None, watched_precision="unknown")
+    diary_entry = diary_services.diary_entry_create(
+        user=user, movie_id=movie.pk, watched_on=None, watched_precision="unknown"
+    )
     return {
         "film_list": film_list,
         "diary_entry": diary_entry,

@@ -10,9 +10,9 @@ from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import User
 from conftest import client_for
-from lemonnpie.tests.security.conftest import assert_envelope
 from diary import services as diary_services
 from diary.models import DataExport, DataImport, DiaryEntry, FilmRating
+from lemonnpie.tests.security.conftest import assert_envelope
 from lists.models import FilmList
 from moderation.models import Report
 from reviews.models import Review, ReviewVote
