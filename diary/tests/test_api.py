@@ -295,3 +295,12 @@ def test_year_in_review_of_an_empty_year_and_bad_years(year_owner):
     assert (data["entries"], data["top_rated"], data["longest_streak"], data["first"]) == (0, [], None, None)
     assert client_for(owner).get(f"/api/v1/users/{owner.pk}/year/1200").status_code == 404
     assert client_for(owner).get(f"/api/v1/users/{owner.pk}/year/20255").status_code == 404
+
+
+@pytest.mark.parametrize("rows", [2, 30])
+def test_my_ratings_query_count_is_fixed(auth_client, user, rows, django_assert_max_num_queries):
+    for index in range(rows):
+        services.film_rating_set(user=user, movie_id=MovieFactory().pk, rating=1 + index % 10)
+    with django_assert_max_num_queries(3):  # auth, count, one page joined with the films
+        response = auth_client.get("/api/v1/diary/ratings?page_size=100")
+    assert len(response.json()["results"]) == rows
