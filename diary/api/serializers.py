@@ -75,6 +75,9 @@ class DiaryEntrySerializer(serializers.ModelSerializer):
 
     movie = DiaryMovieSerializer(read_only=True)
     watched_on = WatchedOnField(source="*", read_only=True)
+    where = serializers.ChoiceField(
+        choices=[("", "Not said"), *WatchedWhere.choices], read_only=True, help_text='"" when not said.'
+    )
     note = serializers.SerializerMethodField()
 
     class Meta:
