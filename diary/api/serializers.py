@@ -5,6 +5,7 @@ import re
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.api.serializers import CleanCharField
@@ -108,7 +109,7 @@ class DiaryEntryWriteSerializer(serializers.Serializer):
     """What a client may set; the owner and the film's counters are never taken from the body."""
 
     movie_id = serializers.UUIDField(help_text="Only on create; the film of an entry never changes.")
-    watched_on = WatchedOnField(required=False)
+    watched_on = WatchedOnField(required=False, help_text="Default on create: today (UTC). null: unknown.")
     rewatch = serializers.BooleanField(required=False)
     rating = serializers.IntegerField(min_value=1, max_value=10, required=False, allow_null=True)
     liked = serializers.BooleanField(required=False)
@@ -118,7 +119,8 @@ class DiaryEntryWriteSerializer(serializers.Serializer):
 
     def to_service_fields(self) -> dict:
         data = dict(self.validated_data)
-        data.pop("movie_id", None)
+        if data.pop("movie_id", None) is not None and "watched_on" not in data:
+            data["watched_on"] = (timezone.now().date(), WatchedPrecision.DAY)  # logging it now
         if "watched_on" in data:
             data["watched_on"], data["watched_precision"] = data["watched_on"]
         for name in ("where", "note"):

@@ -73,6 +73,8 @@ def test_log_a_viewing_with_each_date_precision(auth_client, user, movie):
     assert (month.json()["watched_on"], month.json()["watched_precision"]) == ("2026-10", "month")
     unknown = auth_client.post(DIARY, {"movie_id": str(movie.pk), "watched_on": None}, format="json")
     assert (unknown.json()["watched_on"], unknown.json()["watched_precision"]) == (None, "unknown")
+    today = auth_client.post(DIARY, {"movie_id": str(movie.pk)}, format="json")  # no date: watched today
+    assert today.json()["watched_on"] == datetime.datetime.now(datetime.UTC).date().isoformat()
     assert watched_stored(user.pk) == 1
     assert audience_stored(movie.pk) == (1, 8)
 
