@@ -1,10 +1,10 @@
-"""The diary's counters for `recompute_stats` (see reviews/recompute.py for the protocol)."""
+"""The diary's counters for `recompute_stats` (the protocol: lemonnpie/db/reconcile.py)."""
 
 from django.db import connection
 
 from accounts.models import User
 from diary.models import MovieAudience
-from reviews.recompute import Drift, reconcile
+from lemonnpie.db.reconcile import Drift, reconcile
 
 # A film counts in movies_watched once per user whether it was logged, reviewed (approved) or both.
 _WATCHED_SQL = """

@@ -20,7 +20,7 @@ from catalog.models import Movie
 from diary import cache
 from diary.models import DiaryEntry, FilmRating, MovieAudience, WatchedPrecision
 from lemonnpie.api.exceptions import ApplicationError, NotFound
-from reviews.locking import locked_atomic
+from lemonnpie.db.locking import locked_atomic
 from reviews.models import ModerationStatus, Review
 
 ENTRY_FIELDS = ("watched_on", "watched_precision", "rewatch", "rating", "liked", "where", "note", "review_id")

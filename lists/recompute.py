@@ -1,9 +1,9 @@
-"""The lists' counters for `recompute_stats` (see reviews/recompute.py for the protocol)."""
+"""The lists' counters for `recompute_stats` (the protocol: lemonnpie/db/reconcile.py)."""
 
 from django.db import connection
 
+from lemonnpie.db.reconcile import Drift, reconcile
 from lists.models import FilmList, MovieListCount
-from reviews.recompute import Drift, reconcile
 
 
 def _fetch(sql: str, params) -> list[tuple]:

@@ -16,8 +16,8 @@ from django.utils import timezone
 from catalog.cache import movie_detail_key
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, NotFound
+from lemonnpie.db.locking import locked_atomic
 from lists.models import FilmList, FilmListEntry, FilmListLike, MovieListCount
-from reviews.locking import locked_atomic
 
 LIST_FIELDS = ("title", "description", "ranked", "is_public")
 

@@ -3,9 +3,9 @@
 import datetime
 import re
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.api.serializers import CleanCharField

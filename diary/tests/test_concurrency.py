@@ -10,11 +10,11 @@ from accounts.tests.factories import UserFactory
 from catalog.tests.factories import MovieFactory
 from diary import services
 from diary.tests.helpers import audience_recount, audience_stored, watched_recount, watched_stored
+from lemonnpie.db.reconcile import run_recomputers
 from lemonnpie.testing import run_in_threads
 from lists import services as list_services
 from lists.models import FilmList, MovieListCount
 from reviews import services as review_services
-from reviews.recompute import run_recomputers
 from reviews.tests.helpers import GOOD_REVIEW
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -8,8 +8,8 @@ from diary import services
 from diary.models import DiaryEntry, FilmRating, WatchedPrecision
 from diary.tests.helpers import audience_recount, audience_stored, watched_recount, watched_stored
 from lemonnpie.api.exceptions import ApplicationError
+from lemonnpie.db.reconcile import run_recomputers
 from reviews import services as review_services
-from reviews.recompute import run_recomputers
 from reviews.tests.helpers import GOOD_REVIEW
 
 pytestmark = pytest.mark.django_db

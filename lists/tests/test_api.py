@@ -5,9 +5,9 @@ import pytest
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import MovieFactory
 from conftest import client_for
+from lemonnpie.db.reconcile import run_recomputers
 from lists import services
 from lists.models import FilmList, FilmListEntry, MovieListCount
-from reviews.recompute import run_recomputers
 
 pytestmark = pytest.mark.django_db
 LISTS = "/api/v1/lists"
