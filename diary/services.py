@@ -231,7 +231,6 @@ def review_counted_changed(*, user_id, movie_id, change: int) -> None:
     rating = FilmRating.objects.filter(user_id=user_id, movie_id=movie_id).values_list("rating", flat=True).first()
     if rating is not None:
         _move_audience(movie_id, -change, -change * rating)
-    _after_diary_change(user_id)
 
 
 def movie_watchers_detach(*, movie_id) -> None:
