@@ -17,10 +17,11 @@ from accounts.models import Role, User
 from catalog.cache import movie_invalidate
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
-from lemonnpie.api.permissions import has_role
 from lemonnpie.db.locking import locked_atomic
 from lemonnpie.metrics import REVIEWS, VOTES
-from reviews import aggregates
+from notifications.fanout import notify_review_published
+from notifications.services import notify_review_moderated, notify_review_voted
+from reviews import aggregates, rules
 from reviews.models import RATING_FIELDS, ModerationStatus, Review, ReviewVote, VoteType
 from reviews.signals import review_changed
 from reviews.tags import normalize_tags, tag_error_details
@@ -132,6 +133,7 @@ def review_create(*, user, movie_id, **fields) -> Review:
             raise
         changed = aggregates.apply_review_change(movie_id=movie_id, user_id=user.pk, before=None, after=review)
         _after_commit(review_id=review.pk, user_id=user.pk, movie_id=movie_id, action="created", movie_changed=changed)
+        notify_review_published(review_id=review.pk)
     return review
 
 
@@ -143,8 +145,8 @@ def review_update(*, review: Review, actor, **fields) -> Review:
         locked = _lock_review(review.pk)
         if locked is None:
             raise NotFound("Review not found.")
-        if locked.user_id != getattr(actor, "pk", None):
-            raise PermissionDenied("Only the author may edit this review.")
+        if not rules.can_edit(actor, locked):
+            raise PermissionDenied(rules.EDIT_REFUSED)
         changed_fields = [name for name, value in fields.items() if getattr(locked, name) != value]
         before = _state(locked)
         for name in changed_fields:
@@ -177,8 +179,8 @@ def review_delete(*, review: Review, actor) -> None:
         locked = _lock_review(review.pk, for_delete=True)
         if locked is None:
             raise NotFound("Review not found.")
-        if locked.user_id != getattr(actor, "pk", None) and not has_role(actor, Role.MODERATOR, Role.ADMIN):
-            raise PermissionDenied("Only the author, a moderator or an admin may delete this review.")
+        if not rules.can_delete(actor, locked):
+            raise PermissionDenied(rules.DELETE_REFUSED)
         movie_changed = aggregates.apply_review_change(
             movie_id=locked.movie_id, user_id=locked.user_id, before=_state(locked), after=None
         )
@@ -193,11 +195,12 @@ def review_delete(*, review: Review, actor) -> None:
         )
 
 
-def review_moderate(*, review: Review, status: str, actor=None) -> Review:
+def review_moderate(*, review: Review, status: str, actor=None, public_reason: str = "") -> Review:
     """Move a review between approved / pending / rejected; it counts in aggregates only while approved.
 
     Idempotent: moving a review to the status it already has changes nothing and sends nothing.
-    `actor` is recorded by the caller (moderation's audit log); this service does not check roles."""
+    `actor` is recorded by the caller (moderation's audit log); this service does not check roles.
+    The author is notified of the new status with `public_reason` (never who decided)."""
     if status not in ModerationStatus.values:
         raise ApplicationError(
             "Unknown moderation status.",
@@ -227,6 +230,9 @@ def review_moderate(*, review: Review, status: str, actor=None) -> Review:
             movie_id=locked.movie_id,
             action="restored" if status == ModerationStatus.APPROVED else "hidden",
             movie_changed=movie_changed,
+        )
+        notify_review_moderated(
+            review_id=locked.pk, author_id=locked.user_id, status=status, public_reason=public_reason
         )
     return locked
 
@@ -261,7 +267,7 @@ def review_author_role_sync(*, user) -> int:
 
 # --- votes -------------------------------------------------------------------------------------
 
-_VOTE_COLUMN = {VoteType.HELPFUL: "helpful_votes", VoteType.UNHELPFUL: "unhelpful_votes"}
+_VOTE_COLUMN: dict[str, str] = {VoteType.HELPFUL: "helpful_votes", VoteType.UNHELPFUL: "unhelpful_votes"}
 
 
 def _lock_votable_review(review_id):
@@ -316,6 +322,8 @@ def review_vote(*, review: Review, user, vote_type: str) -> str | None:
             )
             if cursor.fetchone() is not None:
                 _count_vote("cast")
+                if vote_type == VoteType.HELPFUL:
+                    notify_review_voted(review_id=review.pk, author_id=target["user_id"], voter_id=user.pk)
                 return None
             cursor.execute(
                 f"SELECT vote_type FROM {table} WHERE user_id = %s AND review_id = %s FOR UPDATE",  # noqa: S608
@@ -329,6 +337,8 @@ def review_vote(*, review: Review, user, vote_type: str) -> str | None:
                 )
                 _move_vote_counters(review.pk, {_VOTE_COLUMN[previous]: -1, _VOTE_COLUMN[vote_type]: 1})
                 _count_vote("changed")
+                if vote_type == VoteType.HELPFUL:
+                    notify_review_voted(review_id=review.pk, author_id=target["user_id"], voter_id=user.pk)
     return previous
 
 

@@ -59,3 +59,18 @@ def test_nullable_nested_object_is_null_when_missing():
 
     row = dict.fromkeys(AuditLogEntry.columns())
     assert AuditLogEntry.build(row)["actor"] is None
+
+
+@pytest.mark.django_db
+def test_the_sql_rule_and_the_python_rule_agree():
+    """`average_sql` (the stored `lemon_pie_rating`) and `average` give the same value for every
+    sum of up to 60 ratings of 1..10 — so a list ordered by the column shows what it is sorted by."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s, c, round(s::numeric(14, 4) / c, 2) FROM generate_series(1, 60) c, generate_series(c, 10 * c) s"
+        )
+        rows = cursor.fetchall()
+    assert len(rows) > 10_000
+    assert [(s, c) for s, c, stored in rows if average(s, c) != float(stored)] == []

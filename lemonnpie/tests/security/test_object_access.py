@@ -71,6 +71,7 @@ COVERED = {
     ("post", "/api/v1/lists/{id}/like/"): "test_nobody_changes_the_victims_lists",
     ("delete", "/api/v1/lists/{id}/like/"): "test_nobody_changes_the_victims_lists",
     ("get", "/api/v1/users/{user_id}/lists/"): "test_nobody_changes_the_victims_lists",
+    ("post", "/api/v1/notifications/{id}/read/"): "test_nobody_reads_the_victims_notifications",
 }
 
 
@@ -280,3 +281,17 @@ def test_nobody_changes_the_victims_lists(attacker, user, review_world):
     assert attacker.get(f"/api/v1/users/{user.pk}/lists").json()["count"] == 0
     stored = FilmList.objects.get(pk=film_list.pk)
     assert (stored.title, stored.entry_count) == ("Victim's picks", 1)
+
+
+def test_nobody_reads_the_victims_notifications(attacker, user, other_user):
+    from notifications.models import Notification
+    from social.services import follow_create
+
+    follow_create(follower=other_user, following_id=user.pk)  # the victim's notification
+    victims = Notification.objects.get(recipient=user)
+    assert_envelope(attacker.post(f"/api/v1/notifications/{victims.pk}/read"), 404)
+    assert attacker.get("/api/v1/notifications").json()["count"] == 0
+    assert attacker.get("/api/v1/notifications/unread-count").json() == {"count": 0}
+    assert attacker.post("/api/v1/notifications/read-all").json() == {"marked_read": 0}
+    victims.refresh_from_db()
+    assert victims.read_at is None
