@@ -1,6 +1,7 @@
 """Year-in-review cache: `diary:year:{user_id}` holds a generation token; each year's answer lives
-under `diary:year:{user_id}:{token}:{yyyy}`. Any change to the user's diary deletes the token, orphaning every cached year of that user in one
-`DEL`; an answer computed from older rows is written under the dead token and never read again.
+under `diary:year:{user_id}:{token}:{yyyy}`. Any change to the user's diary deletes the token,
+orphaning every cached year of that user in one `DEL`; an answer computed from older rows is
+written under the dead token and never read again.
 Film metadata (runtime, genres, cast) edited later shows within `YEAR_IN_REVIEW_CACHE_SECONDS`."""
 
 import uuid
