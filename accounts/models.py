@@ -16,6 +16,14 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.MODERATOR, Role.ADMIN)
 
 
+class DiaryPrivacy(models.TextChoices):
+    """Who may read a user's diary and year in review (the owner always may)."""
+
+    PUBLIC = "public", "Everyone"
+    FOLLOWERS = "followers", "People who follow me"
+    PRIVATE = "private", "Only me"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -66,6 +74,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     review_rating_sum = models.PositiveBigIntegerField(default=0)
     followers_count = models.PositiveIntegerField(default=0)
     following_count = models.PositiveIntegerField(default=0)
+    # Distinct films logged in the diary or reviewed (approved), kept by diary.services; `stats.movies_watched`.
+    movies_watched = models.PositiveIntegerField(default=0)
+    diary_privacy = models.CharField(max_length=10, choices=DiaryPrivacy.choices, default=DiaryPrivacy.PUBLIC)
 
     objects = UserManager()
 
@@ -79,6 +90,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="users_email_ci_unique"),
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="users_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(diary_privacy__in=DiaryPrivacy.values), name="users_diary_privacy_valid"
+            ),
         ]
 
     def __str__(self):

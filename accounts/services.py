@@ -35,7 +35,7 @@ from accounts.validators import password_problems
 from lemonnpie.api.exceptions import ApplicationError, Conflict
 from outbox.services import outbox_enqueue
 
-PROFILE_FIELDS = ("name", "bio", "location", "avatar_url")
+PROFILE_FIELDS = ("name", "bio", "location", "avatar_url", "diary_privacy")
 
 
 def lockout_attempts() -> int:
@@ -454,7 +454,7 @@ def user_change_password(*, user: User, old_password: str, new_password: str, ke
 
 
 def user_update_profile(*, user: User, data: dict) -> User:
-    """Apply name, bio, location and avatar_url from `data`; every other key is ignored."""
+    """Apply name, bio, location, avatar_url and diary_privacy from `data`; every other key is ignored."""
     changes = {field: data[field] for field in PROFILE_FIELDS if field in data}
     if changes:
         for field, value in changes.items():

@@ -24,7 +24,7 @@ UserStats = Shape(
         ),
         Value("followers_count", _count()),
         Value("following_count", _count()),
-        Value("movies_watched", _count(help_text="Distinct movies reviewed."), column="review_count"),
+        Value("movies_watched", _count(help_text="Distinct films logged in the diary or reviewed.")),
     ],
 )
 
@@ -35,4 +35,4 @@ UserBrief = Shape(
     doc="UserPublic without stats: nested in reviews, follower lists, feed items.",
 )
 UserPublic = UserBrief.extend("UserPublic", [Nested("stats", UserStats, source="*")])
-UserPrivate = UserPublic.extend("UserPrivate", ["email"])
+UserPrivate = UserPublic.extend("UserPrivate", ["email", "diary_privacy"])

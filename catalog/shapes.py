@@ -27,6 +27,10 @@ def _distribution(*counts: int) -> dict[str, int]:
     return {str(value): count for value, count in enumerate(counts, start=1)}
 
 
+def _zero_if_none(value) -> int:
+    return value or 0
+
+
 MovieBrief = Shape("MovieBrief", ["id", "title"], model=Movie)
 
 MovieSummary = Shape(
@@ -92,6 +96,12 @@ MovieDetail = MovieSummary.extend(
         "imdb_votes",
         Nested("cast", MovieCastMember, many=True, source="cast_rows"),
         Nested("stats", MovieStats, source="*"),
+        Value(
+            "public_lists_count",
+            serializers.IntegerField(read_only=True, help_text="Public lists holding this title."),
+            column="list_count__public_lists",  # the lists app's stored counter: one LEFT JOIN
+            convert=_zero_if_none,
+        ),
     ],
     doc="Movie (API.md §5).",
 )

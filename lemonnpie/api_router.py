@@ -8,7 +8,17 @@ from importlib import import_module
 
 from lemonnpie.api.routers import OptionalSlashRouter
 
-DOMAIN_APPS = ("accounts", "catalog", "reviews", "social", "moderation", "analytics", "notifications")
+DOMAIN_APPS = (
+    "accounts",
+    "catalog",
+    "reviews",
+    "social",
+    "moderation",
+    "analytics",
+    "notifications",
+    "diary",
+    "lists",
+)
 
 router = OptionalSlashRouter()
 extra_urlpatterns = []

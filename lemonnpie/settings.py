@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "devdata",
     "outbox",
     "notifications",
+    "diary",
+    "lists",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_sessions",
         "schedule": env_int("PURGE_SESSIONS_EVERY_SECONDS", 24 * 3600),
     },
+    # diary: delete export zips once downloaded or expired.
+    "diary-purge-exports": {
+        "task": "diary.tasks.purge_exports",
+        "schedule": env_int("PURGE_EXPORTS_EVERY_SECONDS", 3600),
+    },
     # outbox: publish jobs that never reached the broker; purge delivered ones.
     "outbox-relay": {
         "task": "outbox.tasks.relay",
@@ -222,6 +229,14 @@ OUTBOX_SETTLE_SECONDS = env_int("OUTBOX_SETTLE_SECONDS", 5)  # the request's own
 OUTBOX_REPUBLISH_AFTER_SECONDS = env_int("OUTBOX_REPUBLISH_AFTER_SECONDS", 600)  # published, never run
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+# The diary's import and export (diary/portability): sizes, rows and link lifetime.
+DATA_IMPORT_MAX_BYTES = env_int("DATA_IMPORT_MAX_BYTES", 5 * 1024 * 1024)  # the uploaded zip
+DATA_IMPORT_MAX_UNZIPPED_BYTES = env_int("DATA_IMPORT_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024)
+DATA_IMPORT_MAX_ROWS = env_int("DATA_IMPORT_MAX_ROWS", 50_000)
+LIST_MAX_ENTRIES = env_int("LIST_MAX_ENTRIES", 1000)
+DATA_EXPORT_LINK_HOURS = env_int("DATA_EXPORT_LINK_HOURS", 48)
+API_PUBLIC_URL = env_str("API_PUBLIC_URL", "http://localhost:8000").rstrip("/")  # links in mails to API endpoints
+YEAR_IN_REVIEW_CACHE_SECONDS = env_int("YEAR_IN_REVIEW_CACHE_SECONDS", 3600)
 # How long a review/vote write waits for a row lock before answering 409 + Retry-After.
 REVIEWS_LOCK_TIMEOUT_MS = env_int("REVIEWS_LOCK_TIMEOUT_MS", 2000)
 
@@ -267,6 +282,8 @@ THROTTLE_RATES = {
     "login_failures": env_str("THROTTLE_LOGIN_FAILURES", "20/5min"),
     "reports": env_str("THROTTLE_REPORTS", "30/hour"),
     "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
+    "data_export": env_str("THROTTLE_DATA_EXPORT", "3/day"),
+    "data_import": env_str("THROTTLE_DATA_IMPORT", "5/hour"),
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
@@ -308,6 +325,7 @@ SPECTACULAR_SETTINGS = {
         "MovieTypeEnum": "catalog.models.MovieType",
         "CastRoleEnum": "catalog.models.CastRole",
         "DatePrecisionEnum": "catalog.models.DatePrecision",
+        "JobStatusEnum": "diary.models.JobStatus",
     },
 }
 
@@ -342,6 +360,14 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+}
+# Private files (data exports, uploaded imports): never served directly, read back through the
+# storage API (point this alias at shared storage when several machines run jobs).
+STORAGES["private"] = {
+    "BACKEND": env_str("PRIVATE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": {"location": env_str("PRIVATE_STORAGE_ROOT", str(DATA_DIR / "private"))}
+    if not env_str("PRIVATE_STORAGE_BACKEND")
+    else {},
 }
 WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024

@@ -9,6 +9,7 @@ class ContentType(models.TextChoices):
     REVIEW = "review", "Review"
     USER = "user", "User"
     MOVIE = "movie", "Movie"
+    LIST = "list", "List"
 
 
 class ReportReason(models.TextChoices):

@@ -18,4 +18,7 @@ MODERATOR_PERMISSIONS = [
     ("moderation", "view_report"),
     ("moderation", "change_report"),
     ("moderation", "view_auditlogentry"),
+    # Lists can be reported: moderators read them (and their films) in the admin.
+    ("lists", "view_filmlist"),
+    ("lists", "view_filmlistentry"),
 ]

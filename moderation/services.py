@@ -13,6 +13,7 @@ from accounts.services import user_revoke_refresh_tokens
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
 from lemonnpie.db.locking import locked_atomic
+from lists.models import FilmList
 from moderation.models import AuditAction, AuditLogEntry, ContentType, Report, ReportStatus
 from moderation.permissions import MODERATOR_PERMISSIONS
 from notifications.services import notify_report_decided
@@ -45,6 +46,8 @@ def _reportable_exists(content_type: str, content_id: uuid.UUID) -> bool:
         return Review.objects.visible().filter(pk=content_id).exists()
     if content_type == ContentType.USER:
         return User.objects.filter(pk=content_id, is_active=True).exists()
+    if content_type == ContentType.LIST:  # only public lists can be seen, so only they can be reported
+        return FilmList.objects.filter(pk=content_id, is_public=True, user__is_active=True).exists()
     return Movie.objects.filter(pk=content_id).exists()
 
 

@@ -119,5 +119,11 @@ def apply_review_change(*, movie_id, user_id, before, after) -> bool:
     movie_changes = delta(contribution(MOVIE_RECIPE, before), contribution(MOVIE_RECIPE, after))
     user_changes = delta(contribution(USER_RECIPE, before), contribution(USER_RECIPE, after))
     _apply(Movie, movie_id, movie_changes)
+    counted = int(after is not None and is_counted(after)) - int(before is not None and is_counted(before))
+    if counted:
+        # The diary owns `movies_watched` and the audience aggregate (ratings without a review).
+        from diary.services import review_counted_changed
+
+        review_counted_changed(user_id=user_id, movie_id=movie_id, change=counted)
     _apply(User, user_id, user_changes)  # the user row last: movie → review → vote → user
     return bool(movie_changes)

@@ -3,7 +3,7 @@
 from django.core.validators import URLValidator
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import DiaryPrivacy, User
 from accounts.shapes import UserPrivate
 from accounts.validators import password_problems
 from lemonnpie.api.fields import CleanCharField
@@ -91,9 +91,12 @@ class AccountsDetailSerializer(serializers.Serializer):
 
 
 class ProfileUpdateSerializer(InputSerializer):
-    """Only these four change; anything else in the body (role, email, is_verified...) is ignored."""
+    """Only these five change; anything else in the body (role, email, is_verified...) is ignored."""
 
     name = CleanCharField(max_length=255, required=False)
     bio = CleanCharField(max_length=2000, required=False, allow_blank=True, multiline=True)
     location = CleanCharField(max_length=255, required=False, allow_blank=True)
     avatar_url = HttpUrlField(max_length=500, required=False, allow_blank=True)
+    diary_privacy = serializers.ChoiceField(
+        choices=DiaryPrivacy.choices, required=False, help_text="Who may read my diary and year in review."
+    )

@@ -6,7 +6,19 @@ from accounts.tests.conftest import assert_envelope
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/users/profile"
-PRIVATE_KEYS = {"id", "name", "bio", "location", "avatar_url", "role", "is_verified", "created_at", "stats", "email"}
+PRIVATE_KEYS = {
+    "id",
+    "name",
+    "bio",
+    "location",
+    "avatar_url",
+    "role",
+    "is_verified",
+    "created_at",
+    "stats",
+    "email",
+    "diary_privacy",
+}
 
 
 def test_profile_is_the_private_user(auth_client, user):
@@ -45,6 +57,16 @@ def test_profile_update_changes_the_four_fields_and_accepts_partial_bodies(auth_
         "https://cdn.example.ng/g.webp",
         "Nollywood since the VHS days.",
     )
+
+
+def test_profile_sets_the_diary_privacy(auth_client, user):
+    response = auth_client.patch(URL, {"diary_privacy": "followers"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["diary_privacy"] == "followers"
+    user.refresh_from_db()
+    assert user.diary_privacy == "followers"
+    response = auth_client.patch(URL, {"diary_privacy": "friends"}, format="json")
+    assert_envelope(response, 400, "validation_error")
 
 
 def test_privileged_fields_are_ignored(auth_client, user):

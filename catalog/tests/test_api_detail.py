@@ -35,6 +35,7 @@ DETAIL_KEYS = {
     "lemon_pie_rating",
     "review_count",
     "stats",
+    "public_lists_count",
     "created_at",
     "updated_at",
 }

@@ -47,13 +47,13 @@ def test_movie_delete_takes_its_approved_reviews_out_of_their_authors_totals():
     ReviewFactory(user=author, movie=kept, lemon_pie_rating=5)
     ReviewFactory(user=other, movie=doomed, lemon_pie_rating=3, moderation_status=ModerationStatus.REJECTED)
     # The totals as the reviews services keep them: approved reviews only.
-    User.objects.filter(pk=author.pk).update(review_count=2, review_rating_sum=14)
+    User.objects.filter(pk=author.pk).update(review_count=2, review_rating_sum=14, movies_watched=2)
 
     services.movie_delete(movie_id=doomed.pk)
 
     author.refresh_from_db()
     other.refresh_from_db()
-    assert (author.review_count, author.review_rating_sum) == (1, 5)
+    assert (author.review_count, author.review_rating_sum, author.movies_watched) == (1, 5, 1)
     assert (other.review_count, other.review_rating_sum) == (0, 0)
     assert not Movie.objects.filter(pk=doomed.pk).exists()
 

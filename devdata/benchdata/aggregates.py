@@ -9,8 +9,8 @@ What a review adds to its movie and its author is the one recipe of `reviews.agg
 is generated from it): only `approved` reviews count; `critic_*` are reviews whose author has role
 `critic` now (and the review's `by_critic` flag is set to say the same); review vote counts count
 every vote row; follower counts count rows.
-`movies_watched` in the API is the user's approved review count (one review per user and movie),
-so it has no column of its own.
+`users.movies_watched` counts distinct films logged or reviewed; the generator writes no diary
+entries, so here it is the approved review count (one review per user and movie).
 """
 
 from django.db import connection, transaction
@@ -75,11 +75,12 @@ def _user_target() -> tuple[str, list[str]]:
             SELECT {follower} AS id, COUNT(*) AS n FROM {t["follows"]} GROUP BY 1
         ), target AS (
             SELECT u.id, {picked},
-                   COALESCE(fr.n, 0) AS followers_count, COALESCE(fg.n, 0) AS following_count
+                   COALESCE(fr.n, 0) AS followers_count, COALESCE(fg.n, 0) AS following_count,
+                   COALESCE(rv.review_count, 0) AS movies_watched
             FROM {t["users"]} u
             LEFT JOIN rv ON rv.id = u.id LEFT JOIN fr ON fr.id = u.id LEFT JOIN fg ON fg.id = u.id
         )"""  # noqa: S608
-    return sql, [*review_columns, "followers_count", "following_count"]
+    return sql, [*review_columns, "followers_count", "following_count", "movies_watched"]
 
 
 def _review_target() -> tuple[str, list[str]]:

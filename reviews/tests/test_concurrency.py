@@ -88,6 +88,10 @@ def assert_no_drift():
         "review vote counts": 0,
         "user review counters": 0,
         "user follow counters": 0,
+        "user films watched": 0,  # diary: movies_watched follows every concurrent review write
+        "movie audience ratings": 0,
+        "list entry and like counts": 0,
+        "movie public list counts": 0,
     }
     assert all(not report.columns for report in reports)
 

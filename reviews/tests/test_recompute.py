@@ -46,6 +46,10 @@ def test_no_drift_after_writes_through_the_services(world):
         "review vote counts",
         "user review counters",
         "user follow counters",
+        "user films watched",
+        "movie audience ratings",
+        "list entry and like counts",
+        "movie public list counts",
     }
     assert all(report.drifted == 0 and not report.columns for report in reports.values())
     assert reports["movie aggregates"].checked == 2
@@ -122,6 +126,10 @@ def test_recomputers_are_discovered_from_each_apps_recompute_module():
         "review vote counts",
         "user review counters",
         "user follow counters",  # social
+        "user films watched",  # diary
+        "movie audience ratings",
+        "list entry and like counts",  # lists
+        "movie public list counts",
     ]
 
 
@@ -154,7 +162,7 @@ def test_command_reports_and_fixes_drift(world, capsys):
     out = capsys.readouterr().out
     assert "movie aggregates: checked 2, 1 drifted (rating_sum: 1); fixed 1" in out
     assert "review vote counts: checked 4, no drift" in out
-    assert "1 drifted row(s) in 5 kind(s), all fixed." in out
+    assert "1 drifted row(s) in 9 kind(s), all fixed." in out
     assert_everything_exact()
 
 

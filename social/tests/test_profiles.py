@@ -13,7 +13,7 @@ def _url(user_id) -> str:
 
 
 def test_public_profile_has_public_fields_and_stats(api_client):
-    critic = CriticFactory(review_count=4, review_rating_sum=30, followers_count=7, following_count=2)
+    critic = CriticFactory(review_count=4, review_rating_sum=30, followers_count=7, following_count=2, movies_watched=5)
     response = api_client.get(_url(critic.pk))
     assert response.status_code == 200
     body = response.json()
@@ -25,7 +25,7 @@ def test_public_profile_has_public_fields_and_stats(api_client):
         "average_rating": 7.5,
         "followers_count": 7,
         "following_count": 2,
-        "movies_watched": 4,
+        "movies_watched": 5,  # films logged or reviewed (diary.services keeps it)
     }
 
 

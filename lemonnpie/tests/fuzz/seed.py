@@ -4,12 +4,15 @@ Rows that carry aggregates (reviews, votes, follows, reports) are written throug
 every stored counter is what a real request would have left; ids are fixed afterwards.
 """
 
+import datetime
 import uuid
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from catalog.models import MovieType
 from catalog.tests.factories import MovieFactory
+from diary import services as diary_services
+from lists import services as list_services
 from moderation import services as moderation_services
 from reviews import services as review_services
 from reviews.models import Review
@@ -35,6 +38,8 @@ REPORT_ID = _id("report-open")
 USER_IDS = (USER_ID, ADMIN_ID, CRITIC_ID, MODERATOR_ID, SUSPENDED_ID)
 CATALOGUE_IDS = (*MOVIE_IDS, SERIES_ID)
 REVIEW_IDS = (REVIEW_BY_CRITIC_ID, REVIEW_BY_USER_ID, PENDING_REVIEW_ID)
+DIARY_IDS = (_id("diary-user"),)  # the fuzz user's viewing of movie-1
+LIST_IDS = (_id("list-user-public"), _id("list-critic-private"))
 
 _REVIEW = {
     "lemon_pie_rating": 8,
@@ -56,7 +61,8 @@ def _review(*, user, movie_id, review_id) -> Review:
 
 
 def seed_database() -> dict:
-    """Users of every role, two films and a series, reviews, a vote, follows, list entries and a report."""
+    """Users of every role, two films and a series, reviews, a vote, follows, list entries, a report,
+    a diary entry and two lists."""
     users = {
         "user": UserFactory(id=USER_ID, email="fuzz-user@example.ng", role=Role.USER),
         "admin": UserFactory(id=ADMIN_ID, email="fuzz-admin@example.ng", role=Role.ADMIN),
@@ -82,4 +88,14 @@ def seed_database() -> dict:
         reporter=users["user"], content_type="review", content_id=REVIEW_BY_CRITIC_ID, reason="spoiler"
     )
     type(report).objects.filter(pk=report.pk).update(id=REPORT_ID)
+
+    entry = diary_services.diary_entry_create(
+        user=users["user"], movie_id=MOVIE_IDS[0], watched_on=datetime.date(2026, 1, 2), rating=7
+    )
+    type(entry).objects.filter(pk=entry.pk).update(id=DIARY_IDS[0])
+    for list_id, owner, public in ((LIST_IDS[0], users["user"], True), (LIST_IDS[1], users["critic"], False)):
+        created = list_services.list_create(user=owner, title="Fuzz picks", is_public=public)
+        type(created).objects.filter(pk=created.pk).update(id=list_id)  # before anything points at it
+        film_list = type(created).objects.get(pk=list_id)
+        list_services.list_entries_add(film_list=film_list, actor=owner, items=[{"movie_id": MOVIE_IDS[0]}])
     return users

@@ -40,6 +40,9 @@ _ID_POOLS = [
     ("/api/v1/series/", seed.CATALOGUE_IDS),
     ("/api/v1/reviews/", seed.REVIEW_IDS),
     ("/api/v1/users/watchlist/", seed.CATALOGUE_IDS),
+    ("/api/v1/diary/ratings/", seed.CATALOGUE_IDS),
+    ("/api/v1/diary/", seed.DIARY_IDS),
+    ("/api/v1/lists/", seed.LIST_IDS),
     ("/api/v1/users/favorites/", seed.CATALOGUE_IDS),
     ("/api/v1/users/", seed.USER_IDS),
 ]

@@ -4,6 +4,8 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import MovieFactory
+from diary import services as diary_services
+from lists import services as list_services
 from moderation import services as moderation_services
 from reviews import services as review_services
 from social import services as social_services
@@ -46,7 +48,14 @@ def review_world(db, user, other_user):
     report = moderation_services.report_create(
         reporter=user, content_type="review", content_id=author_review.pk, reason="spam"
     )
+    film_list = list_services.list_create(user=user, title="Victim's picks")
+    list_services.list_entries_add(film_list=film_list, actor=user, items=[{"movie_id": movie.pk}])
+    diary_entry = diary_services.diary_entry_create(
+        user=user, movie_id=movie.pk, watched_on=None, watched_precision="unknown"
+    )
     return {
+        "film_list": film_list,
+        "diary_entry": diary_entry,
         "author": author,
         "movie": movie,
         "other_movie": other_movie,

@@ -43,6 +43,8 @@ def test_every_paginated_list_caps_page_size_at_100(admin_user, review_world):
         url = path
         for name, value in ids.items():
             url = url.replace(name, str(value))
+        if path.startswith("/api/v1/lists/{id}"):
+            url = url.replace("{id}", str(review_world["film_list"].pk))
         url = url.replace("{id}", str(review_world["author"].pk))
         params = {"page_size": HUGE, **({"q": "title"} if "search" in path else {})}
         response = client.get(url, params)

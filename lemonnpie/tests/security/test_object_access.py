@@ -10,7 +10,10 @@ from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import User
 from conftest import client_for
+from diary import services as diary_services
+from diary.models import DataExport, DataImport, DiaryEntry, FilmRating
 from lemonnpie.tests.security.conftest import assert_envelope
+from lists.models import FilmList
 from moderation.models import Report
 from reviews.models import Review, ReviewVote
 from social.models import FavoriteEntry, Follow, WatchlistEntry
@@ -45,6 +48,29 @@ COVERED = {
     ("delete", "/api/v1/users/watchlist/{movie_id}/"): "test_movie_lists_are_always_the_callers_own",
     ("post", "/api/v1/users/favorites/{movie_id}/"): "test_movie_lists_are_always_the_callers_own",
     ("delete", "/api/v1/users/favorites/{movie_id}/"): "test_movie_lists_are_always_the_callers_own",
+    # diary
+    ("get", "/api/v1/diary/{id}/"): "test_nobody_reads_or_changes_the_victims_diary",
+    ("patch", "/api/v1/diary/{id}/"): "test_nobody_reads_or_changes_the_victims_diary",
+    ("delete", "/api/v1/diary/{id}/"): "test_nobody_reads_or_changes_the_victims_diary",
+    ("put", "/api/v1/diary/ratings/{movie_id}/"): "test_nobody_reads_or_changes_the_victims_diary",
+    ("delete", "/api/v1/diary/ratings/{movie_id}/"): "test_nobody_reads_or_changes_the_victims_diary",
+    ("get", "/api/v1/movies/{movie_id}/audience/"): "test_nobody_reads_or_changes_the_victims_diary",
+    ("get", "/api/v1/users/{user_id}/diary/"): "test_a_private_diary_and_its_year_stay_private",
+    ("get", "/api/v1/users/{user_id}/year/{year}/"): "test_a_private_diary_and_its_year_stay_private",
+    ("get", "/api/v1/users/export/{export_id}/download/{token}/"): "test_exports_and_imports_are_the_callers_own",
+    ("get", "/api/v1/users/import/{import_id}/"): "test_exports_and_imports_are_the_callers_own",
+    # lists
+    ("get", "/api/v1/lists/{id}/"): "test_nobody_changes_the_victims_lists",
+    ("patch", "/api/v1/lists/{id}/"): "test_nobody_changes_the_victims_lists",
+    ("delete", "/api/v1/lists/{id}/"): "test_nobody_changes_the_victims_lists",
+    ("get", "/api/v1/lists/{id}/entries/"): "test_nobody_changes_the_victims_lists",
+    ("post", "/api/v1/lists/{id}/entries/"): "test_nobody_changes_the_victims_lists",
+    ("patch", "/api/v1/lists/{id}/entries/{movie_id}/"): "test_nobody_changes_the_victims_lists",
+    ("delete", "/api/v1/lists/{id}/entries/{movie_id}/"): "test_nobody_changes_the_victims_lists",
+    ("put", "/api/v1/lists/{id}/order/"): "test_nobody_changes_the_victims_lists",
+    ("post", "/api/v1/lists/{id}/like/"): "test_nobody_changes_the_victims_lists",
+    ("delete", "/api/v1/lists/{id}/like/"): "test_nobody_changes_the_victims_lists",
+    ("get", "/api/v1/users/{user_id}/lists/"): "test_nobody_changes_the_victims_lists",
     ("post", "/api/v1/notifications/{id}/read/"): "test_nobody_reads_the_victims_notifications",
 }
 
@@ -194,6 +220,67 @@ def test_nobody_verifies_the_victims_address_without_the_mailed_token(attacker, 
     for token in (str(user.pk), user.email, "a" * 40, f"{user.pk}:abc:def"):
         assert_envelope(attacker.get(f"/api/v1/auth/verify-email/{token}"), 400, "validation_error")
     assert not User.objects.get(pk=user.pk).is_verified
+
+
+def test_nobody_reads_or_changes_the_victims_diary(attacker, user, other_user, review_world):
+    entry = review_world["diary_entry"]
+    movie = review_world["movie"]
+    before = DiaryEntry.objects.values().get(pk=entry.pk)
+    url = f"/api/v1/diary/{entry.pk}"
+    for response in (attacker.get(url), attacker.patch(url, {"rating": 1, "note": "mine"}), attacker.delete(url)):
+        assert_envelope(response, 404, "not_found")
+    assert DiaryEntry.objects.values().get(pk=entry.pk) == before
+    diary_services.film_rating_set(user=user, movie_id=movie.pk, rating=9)
+    assert attacker.delete(f"/api/v1/diary/ratings/{movie.pk}").status_code == 204  # the caller's own (none)
+    assert attacker.put(f"/api/v1/diary/ratings/{movie.pk}", {"rating": 2, "user": str(user.pk)}).status_code == 200
+    assert FilmRating.objects.get(user=user, movie=movie).rating == 9
+    assert FilmRating.objects.get(user=other_user, movie=movie).rating == 2
+    audience = attacker.get(f"/api/v1/movies/{movie.pk}/audience").json()
+    assert set(audience) == {"movie_id", "audience_rating", "audience_count"}  # aggregates only, no raters
+
+
+def test_a_private_diary_and_its_year_stay_private(attacker, user, review_world):
+    User.objects.filter(pk=user.pk).update(diary_privacy="private")
+    assert_envelope(attacker.get(f"/api/v1/users/{user.pk}/diary"), 404, "not_found")
+    assert_envelope(attacker.get(f"/api/v1/users/{user.pk}/year/2026"), 404, "not_found")
+    User.objects.filter(pk=user.pk).update(diary_privacy="public")
+    rows = attacker.get(f"/api/v1/users/{user.pk}/diary").json()["results"]
+    assert rows and all(row["note"] is None for row in rows)  # notes stay private even on a public diary
+
+
+def test_exports_and_imports_are_the_callers_own(attacker, user):
+    job = DataImport.objects.create(user=user, file_name="imports/x.zip")
+    assert_envelope(attacker.get(f"/api/v1/users/import/{job.pk}"), 404, "not_found")
+    export = DataExport.objects.create(user=user, status="done", file_name="exports/x.zip", token_hash="0" * 64)
+    assert_envelope(attacker.get(f"/api/v1/users/export/{export.pk}/download/guessed-token"), 404, "not_found")
+
+
+def test_nobody_changes_the_victims_lists(attacker, user, review_world):
+    film_list = review_world["film_list"]
+    movie = review_world["movie"]
+    url = f"/api/v1/lists/{film_list.pk}"
+    for response in (
+        attacker.patch(url, {"title": "Mine now", "is_public": False}),
+        attacker.delete(url),
+        attacker.post(f"{url}/entries", {"items": [{"movie_id": str(review_world["other_movie"].pk)}]}, format="json"),
+        attacker.patch(f"{url}/entries/{movie.pk}", {"note": "mine"}),
+        attacker.delete(f"{url}/entries/{movie.pk}"),
+        attacker.put(f"{url}/order", {"order": [str(movie.pk)]}, format="json"),
+    ):
+        assert_envelope(response, 403, "permission_denied")
+    assert attacker.post(f"{url}/like", {"user": str(user.pk)}).json() == {"liked": True, "like_count": 1}
+    assert attacker.delete(f"{url}/like").json() == {"liked": False, "like_count": 0}
+    FilmList.objects.filter(pk=film_list.pk).update(is_public=False)
+    for response in (
+        attacker.get(url),
+        attacker.get(f"{url}/entries"),
+        attacker.post(f"{url}/like"),
+        attacker.delete(f"{url}/like"),
+    ):
+        assert_envelope(response, 404, "not_found")
+    assert attacker.get(f"/api/v1/users/{user.pk}/lists").json()["count"] == 0
+    stored = FilmList.objects.get(pk=film_list.pk)
+    assert (stored.title, stored.entry_count) == ("Victim's picks", 1)
 
 
 def test_nobody_reads_the_victims_notifications(attacker, user, other_user):
