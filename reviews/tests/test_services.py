@@ -194,7 +194,9 @@ def test_a_failing_signal_receiver_does_not_break_the_write(user, movie, django_
 def test_nothing_is_sent_before_commit(user, movie, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         create(user, movie)
-    assert len(callbacks) == 1  # queued for after commit, not run inside the transaction
+    # queued for after commit, not run inside the transaction: the review's own callback and the
+    # publish of its followers' notification fan-out (an outbox message)
+    assert len(callbacks) == 2
 
 
 # --- votes ---------------------------------------------------------------------------------------
