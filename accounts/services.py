@@ -379,10 +379,8 @@ def password_reset_send(*, email: str) -> bool:
     if user is None:
         return False
     digest = hashlib.sha256(email.encode()).hexdigest()
-    counter = WindowCounter(f"reset-mail:{digest}", limit=5, duration=3600)
-    if counter.blocked():
+    if not WindowCounter(f"reset-mail:{digest}", limit=5, duration=3600).acquire().allowed:
         return False
-    counter.hit()
     token = password_reset_token.make(user)
     _mail_now(
         to=user.email,

@@ -8,9 +8,10 @@ fi
 stamp=.venv/.requirements.sha256
 want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "==> installing requirements-dev.txt (with requirements.txt) into .venv"
+  echo "==> upgrading the venv's pip and setuptools"
   .venv/bin/python -m pip install --quiet --upgrade pip setuptools  # the venv's own ones are old (see README, pip-audit)
-  .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+  echo "==> installing requirements-dev.txt (with requirements.txt) into .venv (about a minute the first time)"
+  .venv/bin/python -m pip install --progress-bar on -r requirements-dev.txt
   echo "$want" > "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"

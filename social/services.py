@@ -21,6 +21,7 @@ from accounts.models import User
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, NotFound
 from lemonnpie.db.upsert import insert_or_get
+from notifications.services import notify_new_follower
 from social.cache import feed_cache_invalidate
 from social.models import FavoriteEntry, Follow, WatchlistEntry
 from social.selectors import parse_uuid
@@ -54,6 +55,7 @@ def follow_create(*, follower: User, following_id) -> tuple[Follow, bool]:
     if created:
         _follow_counters_add(follower_id=follower.pk, following_id=following_id, delta=1)
         transaction.on_commit(lambda: feed_cache_invalidate(user_ids=[follower.pk]))
+        notify_new_follower(follower_id=follower.pk, followed_id=following_id)
     return follow, created
 
 

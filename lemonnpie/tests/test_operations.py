@@ -57,6 +57,7 @@ def test_celery_beat_loads_every_periodic_job_and_each_task_exists():
     assert tasks["catalog-trending-refresh"] == "catalog.tasks.trending_refresh"
     assert tasks["accounts-purge-expired-sessions"] == "accounts.tasks.purge_expired_sessions"
     assert tasks["outbox-relay"] == "outbox.tasks.relay"
+    assert tasks["notifications-email-digest"] == "notifications.tasks.email_digests"
     assert all(entry["registered"] for entry in entries.values()), entries
     assert entries["catalog-trending-refresh"]["seconds"] < 15 * 60  # before the cached ranking expires
     assert entries["accounts-purge-expired-sessions"]["seconds"] == 24 * 3600
@@ -333,12 +334,12 @@ def test_the_promql_reader_finds_names_and_labels():
 def test_docker_compose_runs_every_service_with_a_health_check():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "broker", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "broker", "web", "ws", "worker", "beat"}
     for name, service in services.items():
         check = service.get("healthcheck")
         assert check and check["test"][0] in ("CMD", "CMD-SHELL"), name
         assert {"interval", "timeout", "retries"} <= check.keys(), name
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "ws", "worker", "beat"):
         service = services[name]
         env = service["environment"]
         assert env["DEBUG"] == "0"
@@ -351,6 +352,8 @@ def test_docker_compose_runs_every_service_with_a_health_check():
     assert "celery -A lemonnpie beat" in services["beat"]["command"]
     assert "gunicorn lemonnpie.wsgi" in services["web"]["command"] and "migrate" in services["web"]["command"]
     assert "/health/" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["ws"]["command"].startswith("bin/asgi") and services["ws"]["environment"]["PORT"] == "8001"
+    assert services["ws"]["depends_on"]["web"]["condition"] == "service_healthy"
     assert services["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
     assert "pgdata" in compose["volumes"] and "brokerdata" in compose["volumes"]
     assert "--appendonly" in services["broker"]["command"] and "noeviction" in services["broker"]["command"]

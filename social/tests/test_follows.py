@@ -178,8 +178,9 @@ def test_follow_list_query_count_is_fixed(api_client, user, side, rows, django_a
 
 
 def test_follow_and_unfollow_query_counts(auth_client, other_user, django_assert_num_queries):
-    # auth, target exists, insert, two counter updates, read row, read target (+ savepoint pair)
-    with django_assert_num_queries(9):
+    # auth, target exists, insert, two counter updates, the followed user's notification, read row,
+    # read target (+ savepoint pair)
+    with django_assert_num_queries(10):
         assert auth_client.post(_follow_url(other_user.pk)).status_code == 201
     with django_assert_num_queries(7):
         assert auth_client.post(_follow_url(other_user.pk)).status_code == 200

@@ -45,6 +45,7 @@ COVERED = {
     ("delete", "/api/v1/users/watchlist/{movie_id}/"): "test_movie_lists_are_always_the_callers_own",
     ("post", "/api/v1/users/favorites/{movie_id}/"): "test_movie_lists_are_always_the_callers_own",
     ("delete", "/api/v1/users/favorites/{movie_id}/"): "test_movie_lists_are_always_the_callers_own",
+    ("post", "/api/v1/notifications/{id}/read/"): "test_nobody_reads_the_victims_notifications",
 }
 
 
@@ -193,3 +194,17 @@ def test_nobody_verifies_the_victims_address_without_the_mailed_token(attacker, 
     for token in (str(user.pk), user.email, "a" * 40, f"{user.pk}:abc:def"):
         assert_envelope(attacker.get(f"/api/v1/auth/verify-email/{token}"), 400, "validation_error")
     assert not User.objects.get(pk=user.pk).is_verified
+
+
+def test_nobody_reads_the_victims_notifications(attacker, user, other_user):
+    from notifications.models import Notification
+    from social.services import follow_create
+
+    follow_create(follower=other_user, following_id=user.pk)  # the victim's notification
+    victims = Notification.objects.get(recipient=user)
+    assert_envelope(attacker.post(f"/api/v1/notifications/{victims.pk}/read"), 404)
+    assert attacker.get("/api/v1/notifications").json()["count"] == 0
+    assert attacker.get("/api/v1/notifications/unread-count").json() == {"count": 0}
+    assert attacker.post("/api/v1/notifications/read-all").json() == {"marked_read": 0}
+    victims.refresh_from_db()
+    assert victims.read_at is None
