@@ -11,12 +11,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.utils import datetime_from_epoch, datetime_to_epoch
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import User
 
@@ -68,10 +67,6 @@ def session_of(token) -> str | None:
         return uuid.UUID(str(raw)).hex if raw else None
     except ValueError:
         return None
-
-
-def now_epoch() -> int:
-    return datetime_to_epoch(timezone.now())
 
 
 # --- Link tokens (email verification, password reset) ---------------------------------------
