@@ -78,6 +78,8 @@ MIDDLEWARE = [
 API_PATH_PREFIX = "/api/v1/"
 API_MIDDLEWARE = [
     "lemonnpie.middleware.APIRequestMiddleware",
+    "lemonnpie.middleware.ApiErrorEnvelopeMiddleware",  # every error is the envelope, DEBUG or not
+    "lemonnpie.middleware.allowed_host_middleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "lemonnpie.api.http_cache.GzipMiddleware",  # GET answers over 1 KB, when the client accepts gzip
