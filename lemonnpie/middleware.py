@@ -287,3 +287,14 @@ class APIRequestMiddleware:
             _request_id.reset(token)
 
     process_exception = RequestIDMiddleware.process_exception
+
+
+def allowed_host_middleware(get_response):
+    """`ALLOWED_HOSTS` for API calls (CommonMiddleware checks it on the full stack): a refused
+    host raises `DisallowedHost`, a 400 that `ApiErrorEnvelopeMiddleware` turns into the envelope."""
+
+    def middleware(request):
+        request.get_host()
+        return get_response(request)
+
+    return middleware

@@ -82,10 +82,10 @@ MIDDLEWARE = [
 API_PATH_PREFIX = "/api/v1/"
 API_MIDDLEWARE = [
     "lemonnpie.middleware.APIRequestMiddleware",
-    "lemonnpie.middleware.ApiErrorEnvelopeMiddleware",  # every error under /api/ is the envelope
+    "lemonnpie.middleware.ApiErrorEnvelopeMiddleware",  # every error is the envelope, DEBUG or not
+    "lemonnpie.middleware.allowed_host_middleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.middleware.common.CommonMiddleware",  # ALLOWED_HOSTS: a refused host is a 400
     "lemonnpie.api.http_cache.GzipMiddleware",  # GET answers over 1 KB, when the client accepts gzip
     "lemonnpie.api.http_cache.APICachingMiddleware",  # ETag, Cache-Control, 304
 ]
