@@ -1,12 +1,12 @@
 """Every write to the catalogue. Each one runs in one transaction and forgets the cached views of
 what it changed once that transaction commits."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog import selectors
 from catalog.cache import catalog_invalidate, movie_invalidate, trending_ids_set
-from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage
+from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage, Person, PersonName
 from lemonnpie.api.exceptions import Conflict, NotFound
 
 # Columns an editor may write. Everything else on the row (review aggregates, the generated
@@ -134,3 +134,36 @@ def trending_refresh(*, now=None) -> list[str]:
     ids = selectors.movie_trending_ids(now=now)
     trending_ids_set(ids)
     return ids
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def people_for_names(*, names: list[str]) -> dict:
+    """`{name: person_id}` for these cast names, making the people whose folded name
+    (`lnp_person_key`) is new: what the cast trigger (catalog/sql/people.sql) does row by row, for a
+    whole import in a few statements. Call it inside the transaction that writes the cast rows."""
+    distinct = sorted(set(names))
+    if not distinct:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, lnp_person_key(name) FROM unnest(%s::text[]) AS name", [distinct])
+        key_of = dict(cursor.fetchall())
+    wanted = set(key_of.values())
+    known = dict(PersonName.objects.filter(key__in=wanted).values_list("key", "person_id"))
+    first_name = {}
+    for name in distinct:  # the first spelling (in sorted order) names a new person
+        first_name.setdefault(key_of[name], name)
+    fresh = {key: Person(name=first_name[key]) for key in wanted - known.keys()}
+    if fresh:
+        Person.objects.bulk_create(fresh.values(), batch_size=5000)
+        PersonName.objects.bulk_create(
+            [PersonName(key=key, person_id=person.pk) for key, person in fresh.items()],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+        # A name another transaction took meanwhile keeps that transaction's person.
+        taken = dict(PersonName.objects.filter(key__in=list(fresh)).values_list("key", "person_id"))
+        Person.objects.filter(pk__in=[p.pk for key, p in fresh.items() if taken[key] != p.pk]).delete()
+        known.update(taken)
+    return {name: known[key_of[name]] for name in distinct}
