@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from catalog.cache import catalog_invalidate
 from catalog.languages import guess_language
-from catalog.services import people_for_names
 from catalog.models import CastRole, DatePrecision, Movie, MovieCast, MovieGenre, MovieLanguage, MovieType, Person
+from catalog.services import people_for_names
 
 REQUIRED_COLUMNS = ("title", "link", "year", "rating", "genre", "director", "stars", "show_desc")
 OPTIONAL_COLUMNS = ("total_votes", "encoded_title")
