@@ -17,7 +17,7 @@ from django.db.models import OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from catalog.models import SUB_RATINGS, Movie, MovieCast
+from catalog.models import SUB_RATINGS, CastRole, Movie, MovieCast
 
 SUMMARY_COLUMNS = (
     "id",
@@ -25,8 +25,10 @@ SUMMARY_COLUMNS = (
     "title",
     "local_title",
     "release_date",
+    "release_date_precision",
     "runtime",
     "poster_url",
+    "poster",
     "trailer_url",
     "director",
     "producer",
@@ -43,7 +45,6 @@ SUMMARY_COLUMNS = (
 DETAIL_COLUMNS = (
     *SUMMARY_COLUMNS,
     "plot_summary",
-    "release_date_precision",
     "is_featured",
     "imdb_id",
     "imdb_rating",
@@ -57,7 +58,9 @@ DETAIL_COLUMNS = (
 
 
 def cast_array():
-    member = JSONObject(actor_name="actor_name", character_name="character_name", role_type="role_type")
+    member = JSONObject(
+        person_id="person_id", actor_name="actor_name", character_name="character_name", role_type="role_type"
+    )
     return ArraySubquery(
         MovieCast.objects.filter(movie=OuterRef("pk")).order_by("position", "id").values(member=member)
     )
@@ -90,6 +93,23 @@ def _float(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 
 
+POSTER_SIZES = ("url", "thumbnail", "medium", "large")
+
+
+def poster_of(poster: dict | None, poster_url: str = "") -> dict | None:
+    """`{url, thumbnail, medium, large}` of an uploaded poster (`Movie.poster`); for a title with only
+    an external `poster_url`, that URL in every size (there are no renditions of it); else None."""
+    if poster:
+        return {size: poster[size] for size in POSTER_SIZES}
+    if poster_url:
+        return dict.fromkeys(POSTER_SIZES, poster_url)
+    return None
+
+
+def release_year(value: datetime.date | None) -> int | None:
+    return value.year if value else None
+
+
 def movie_summary(row: dict) -> dict:
     """MovieSummary (API.md §5) from a `summary_rows()` row."""
     return {
@@ -98,8 +118,11 @@ def movie_summary(row: dict) -> dict:
         "title": row["title"],
         "local_title": row["local_title"],
         "release_date": _date(row["release_date"]),
+        "release_year": release_year(row["release_date"]),
+        "release_date_precision": row["release_date_precision"],
         "runtime": row["runtime"],
         "poster_url": row["poster_url"],
+        "poster": poster_of(row["poster"], row["poster_url"]),
         "trailer_url": row["trailer_url"],
         "director": row["director"],
         "producer": row["producer"],
@@ -122,22 +145,35 @@ def movie_detail(row: dict) -> dict:
     data = movie_summary(row)
     data.update(
         plot_summary=row["plot_summary"],
-        release_date_precision=row["release_date_precision"],
         is_featured=row["is_featured"],
         imdb_id=row["imdb_id"],
         imdb_rating=_float(row["imdb_rating"]),
         imdb_votes=row["imdb_votes"],
-        cast=[
-            {
-                "actor_name": member["actor_name"],
-                "character_name": member["character_name"],
-                "role_type": member["role_type"],
-            }
-            for member in row["cast"]
-        ],
+        cast=[cast_member(member) for member in row["cast"] if member["role_type"] == CastRole.ACTOR],
+        crew=[crew_member(member) for member in row["cast"] if member["role_type"] != CastRole.ACTOR],
         stats=MovieStatsSerializer.from_movie(SimpleNamespace(**row)),
     )
     return data
+
+
+def cast_member(member: dict) -> dict:
+    """A `cast` entry (actors only: directors, producers and writers are `crew`)."""
+    person_id = member["person_id"]
+    return {
+        "person_id": str(person_id) if person_id else None,
+        "actor_name": member["actor_name"],
+        "character_name": member["character_name"],
+        "role_type": member["role_type"],
+    }
+
+
+def crew_member(member: dict) -> dict:
+    person_id = member["person_id"]
+    return {
+        "person_id": str(person_id) if person_id else None,
+        "name": member["actor_name"],
+        "role_type": member["role_type"],
+    }
 
 
 def movie_search_result(row: dict, snippets: dict) -> dict:

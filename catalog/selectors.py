@@ -66,7 +66,10 @@ def movie_list_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
 def movie_detail_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
     queryset = Movie.objects.defer("search_vector").prefetch_related(
         *movie_summary_prefetches(),
-        Prefetch("cast_rows", queryset=MovieCast.objects.only("movie_id", "actor_name", "character_name", "role_type")),
+        Prefetch(
+            "cast_rows",
+            queryset=MovieCast.objects.only("movie_id", "person_id", "actor_name", "character_name", "role_type"),
+        ),
     )
     return queryset.filter(type=movie_type) if movie_type else queryset
 

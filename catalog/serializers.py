@@ -1,8 +1,39 @@
 """Movie representations shared with other apps (watchlists, favourites, trending)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Movie
+from catalog.representations import poster_of, release_year
+
+
+class PosterSerializer(serializers.Serializer):
+    """TMDB-style poster URLs: the uploaded original (WebP) and its renditions. A title with only an
+    external `poster_url` gives that URL in every size."""
+
+    url = serializers.URLField(help_text="The original, WebP without metadata.")
+    thumbnail = serializers.URLField(help_text="150x150 WebP (cropped to fill).")
+    medium = serializers.URLField(help_text="400x300 WebP.")
+    large = serializers.URLField(help_text="800x600 WebP.")
+
+
+class PosterField(serializers.SerializerMethodField):
+    """`poster` of a Movie instance: `{url, thumbnail, medium, large}` or null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(method_name="get_poster", **kwargs)
+
+
+class ReleaseFields:
+    """`release_year` and `poster`, shared by every movie shape built from a Movie instance."""
+
+    @extend_schema_field(PosterSerializer(allow_null=True))
+    def get_poster(self, movie):
+        return poster_of(movie.poster, movie.poster_url)
+
+    def get_release_year(self, movie) -> int | None:
+        """The year of `release_date` (null when undated); `release_date_precision` says whether the day is known."""
+        return release_year(movie.release_date)
 
 
 class MovieBriefSerializer(serializers.ModelSerializer):
@@ -12,9 +43,11 @@ class MovieBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MovieSummarySerializer(serializers.ModelSerializer):
+class MovieSummarySerializer(ReleaseFields, serializers.ModelSerializer):
     """A list row (API.md §5 MovieSummary). Needs `genre_rows` and `language_rows` prefetched."""
 
+    release_year = serializers.SerializerMethodField()
+    poster = PosterField()
     genres = serializers.SerializerMethodField()
     languages = serializers.SerializerMethodField()
     lemon_pie_rating = serializers.FloatField(read_only=True, allow_null=True)
@@ -27,8 +60,11 @@ class MovieSummarySerializer(serializers.ModelSerializer):
             "title",
             "local_title",
             "release_date",
+            "release_year",
+            "release_date_precision",
             "runtime",
             "poster_url",
+            "poster",
             "trailer_url",
             "director",
             "producer",

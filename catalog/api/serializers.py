@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import SUB_RATINGS, CastRole, DatePrecision, Movie, MovieType
+from catalog.representations import cast_member, crew_member
 from catalog.serializers import MovieSummarySerializer
 
 
@@ -15,6 +16,9 @@ def _average(total: int, count: int) -> float | None:
 
 
 class MovieCastMemberSerializer(serializers.Serializer):
+    person_id = serializers.UUIDField(
+        read_only=True, allow_null=True, help_text="The person (`/people/{id}`); set from the name on write."
+    )
     actor_name = serializers.CharField(max_length=255)
     character_name = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
     role_type = serializers.ChoiceField(choices=CastRole.choices, required=False, default=CastRole.ACTOR)
@@ -27,6 +31,12 @@ class MovieCastMemberSerializer(serializers.Serializer):
 
     def validate_character_name(self, value):
         return " ".join(value.split())
+
+
+class MovieCrewMemberSerializer(serializers.Serializer):
+    person_id = serializers.UUIDField(allow_null=True, help_text="The person (`/people/{id}`).")
+    name = serializers.CharField()
+    role_type = serializers.ChoiceField(choices=[c for c in CastRole.choices if c[0] != CastRole.ACTOR])
 
 
 class MovieStatsSerializer(serializers.Serializer):
@@ -62,6 +72,7 @@ class MovieDetailSerializer(MovieSummarySerializer):
     """Movie (API.md §5). Needs `genre_rows`, `language_rows` and `cast_rows` prefetched."""
 
     cast = serializers.SerializerMethodField()
+    crew = serializers.SerializerMethodField()
     stats = serializers.SerializerMethodField()
     imdb_rating = serializers.FloatField(read_only=True, allow_null=True)
 
@@ -69,22 +80,36 @@ class MovieDetailSerializer(MovieSummarySerializer):
         fields = [
             *MovieSummarySerializer.Meta.fields,
             "plot_summary",
-            "release_date_precision",
             "is_featured",
             "imdb_id",
             "imdb_rating",
             "imdb_votes",
             "cast",
+            "crew",
             "stats",
         ]
         read_only_fields = fields
 
-    @extend_schema_field(MovieCastMemberSerializer(many=True))
-    def get_cast(self, movie):
+    def _credits(self, movie) -> list[dict]:
         return [
-            {"actor_name": row.actor_name, "character_name": row.character_name, "role_type": row.role_type}
+            {
+                "person_id": row.person_id,
+                "actor_name": row.actor_name,
+                "character_name": row.character_name,
+                "role_type": row.role_type,
+            }
             for row in movie.cast_rows.all()
         ]
+
+    @extend_schema_field(MovieCastMemberSerializer(many=True))
+    def get_cast(self, movie):
+        """The actors, in credit order (the director is in `crew`, not repeated here)."""
+        return [cast_member(row) for row in self._credits(movie) if row["role_type"] == CastRole.ACTOR]
+
+    @extend_schema_field(MovieCrewMemberSerializer(many=True))
+    def get_crew(self, movie):
+        """Directors, producers and writers, in credit order."""
+        return [crew_member(row) for row in self._credits(movie) if row["role_type"] != CastRole.ACTOR]
 
     @extend_schema_field(MovieStatsSerializer)
     def get_stats(self, movie):
