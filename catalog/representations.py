@@ -110,6 +110,26 @@ def release_year(value: datetime.date | None) -> int | None:
     return value.year if value else None
 
 
+BRIEF_COLUMNS = ("title", "type", "release_date", "poster", "poster_url")
+
+
+def brief_columns(prefix: str = "movie__") -> tuple[str, ...]:
+    """The `values()` columns `movie_brief` reads from a row reaching the movie through `prefix`."""
+    return tuple(f"{prefix}{column}" for column in BRIEF_COLUMNS)
+
+
+def movie_brief(row: dict, prefix: str = "movie__", id_key: str = "movie_id") -> dict:
+    """MovieBrief `{id, title, type, release_year, poster}` (review.movie, feed items, filmographies,
+    suggestions) from a row with `brief_columns(prefix)`."""
+    return {
+        "id": str(row[id_key]),
+        "title": row[f"{prefix}title"],
+        "type": row[f"{prefix}type"],
+        "release_year": release_year(row[f"{prefix}release_date"]),
+        "poster": poster_of(row[f"{prefix}poster"], row[f"{prefix}poster_url"]),
+    }
+
+
 def movie_summary(row: dict) -> dict:
     """MovieSummary (API.md §5) from a `summary_rows()` row."""
     return {

@@ -13,8 +13,10 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -24,11 +26,19 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 
-from catalog.expressions import SEARCH_CONFIG, title_closeness, title_matches, title_passes, title_similarity
+from catalog.expressions import (
+    SEARCH_CONFIG,
+    key_contains,
+    title_closeness,
+    title_matches,
+    title_passes,
+    title_similarity,
+)
 from catalog.models import (
+    LISTED_TYPES,
     Movie,
     MovieCast,
     MovieGenre,
@@ -36,6 +46,8 @@ from catalog.models import (
     MovieTitle,
     MovieTitleWord,
     MovieTitleWordKey,
+    Person,
+    PersonName,
 )
 from catalog.representations import detail_rows, summary_rows
 
@@ -319,3 +331,68 @@ def movie_rows_in_order(*, movie_ids: list[str]) -> list[dict]:
     """`summary_rows` for these ids, in the order given (ids of deleted titles are skipped); one query."""
     by_id = {str(row["id"]): row for row in summary_rows(movie_list_queryset().filter(pk__in=movie_ids))}
     return [by_id[movie_id] for movie_id in movie_ids if movie_id in by_id]
+
+
+# --- reference lists ----------------------------------------------------------------------------
+
+
+def _name_counts(model, column: str, types) -> list[dict]:
+    """`[{name, count}]`: every name used by titles of `types` (case-insensitively one name, shown
+    in its first spelling alphabetically), with how many titles use it; most used first."""
+    rows = (
+        model.objects.filter(movie__type__in=list(types))
+        .values(key=Upper(column))
+        .annotate(name=Min(column), count=Count("movie_id", distinct=True))
+        .order_by("-count", "name")
+        .values("name", "count")
+    )
+    return list(rows)
+
+
+def genre_counts(*, types=LISTED_TYPES) -> list[dict]:
+    """Genres for a filter menu, with their title counts (one query)."""
+    return _name_counts(MovieGenre, "genre", types)
+
+
+def language_counts(*, types=LISTED_TYPES) -> list[dict]:
+    """Languages for a filter menu, with their title counts (one query)."""
+    return _name_counts(MovieLanguage, "language", types)
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+def _credit_count():
+    counted = MovieCast.objects.filter(person=OuterRef("pk")).order_by().values("person").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")[:1]), Value(0))
+
+
+def person_list(*, q: str = "") -> QuerySet[Person]:
+    """People, the most credited first; with `q`, those any of whose names contains `q` (accents,
+    case and spacing ignored: `funke akindele` finds `Fúnkẹ́ Akíndélé`), trigram-indexed."""
+    queryset = Person.objects.annotate(credit_count=_credit_count())
+    if q:
+        queryset = queryset.filter(Exists(PersonName.objects.filter(key_contains("key", q), person=OuterRef("pk"))))
+    return queryset.order_by("-credit_count", "name", "id")
+
+
+def person_get(*, person_id) -> Person | None:
+    return Person.objects.annotate(credit_count=_credit_count()).filter(pk=person_id).first()
+
+
+def person_credits(*, person_id) -> list[dict]:
+    """Every credit of a person with its title, newest release first (one query)."""
+    return list(
+        MovieCast.objects.filter(person_id=person_id)
+        .order_by(F("movie__release_date").desc(nulls_last=True), "movie__title", "movie_id", "position")
+        .values(
+            "role_type",
+            "character_name",
+            "movie_id",
+            "movie__title",
+            "movie__type",
+            "movie__release_date",
+            "movie__poster",
+            "movie__poster_url",
+        )
+    )

@@ -36,10 +36,15 @@ class ReleaseFields:
         return release_year(movie.release_date)
 
 
-class MovieBriefSerializer(serializers.ModelSerializer):
+class MovieBriefSerializer(ReleaseFields, serializers.ModelSerializer):
+    """MovieBrief: a title named inside another object (review.movie, feed items, filmographies)."""
+
+    release_year = serializers.SerializerMethodField()
+    poster = PosterField()
+
     class Meta:
         model = Movie
-        fields = ["id", "title"]
+        fields = ["id", "title", "type", "release_year", "poster"]
         read_only_fields = fields
 
 

@@ -167,3 +167,22 @@ def people_for_names(*, names: list[str]) -> dict:
         Person.objects.filter(pk__in=[p.pk for key, p in fresh.items() if taken[key] != p.pk]).delete()
         known.update(taken)
     return {name: known[key_of[name]] for name in distinct}
+
+
+@transaction.atomic
+def person_merge(*, into_id, person_ids) -> int:
+    """Merge people into `into_id`: their credits and names move to it and they are deleted, so an
+    import of any of their spellings finds the kept person. Returns how many people were merged."""
+    others = [pk for pk in person_ids if str(pk) != str(into_id)]
+    locked = list(
+        Person.objects.select_for_update().filter(pk__in=[into_id, *others]).order_by("pk").values_list("pk", flat=True)
+    )
+    if str(into_id) not in {str(pk) for pk in locked}:
+        raise NotFound("No such person.")
+    merged = [pk for pk in locked if str(pk) != str(into_id)]
+    movie_ids = list(MovieCast.objects.filter(person_id__in=merged).values_list("movie_id", flat=True).distinct())
+    MovieCast.objects.filter(person_id__in=merged).update(person_id=into_id)
+    PersonName.objects.filter(person_id__in=merged).update(person_id=into_id)
+    Person.objects.filter(pk__in=merged).delete()
+    transaction.on_commit(lambda: catalog_invalidate(movie_ids))  # details show each credit's person
+    return len(merged)

@@ -84,14 +84,16 @@ class CountCachingPaginator(DjangoPaginator):
         return value
 
 
+def _key_part(value) -> str:
+    if isinstance(value, list):  # a list filter: order and case do not matter
+        return repr(sorted({name.casefold() for name in value}))
+    return value.casefold() if isinstance(value, str) else str(value)
+
+
 def count_key(request, criteria: dict) -> str:
     """The cache key of a list's count: the path (films or series) and the validated filters
     (text filters all ignore case, so their values are case-folded)."""
-    known = sorted(
-        (name, value.casefold() if isinstance(value, str) else str(value))
-        for name, value in criteria.items()
-        if value not in (None, "")
-    )
+    known = sorted((name, _key_part(value)) for name, value in criteria.items() if value not in (None, "", []))
     raw = f"{request.path.rstrip('/')}|{known!r}"
     return versioned_key(f"count:{hashlib.sha256(raw.encode()).hexdigest()}")
 
