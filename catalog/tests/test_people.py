@@ -4,6 +4,7 @@ the merge, and the reference lists `/genres` and `/languages` (issue 18)."""
 import datetime
 
 import pytest
+
 from catalog import services
 from catalog.models import CastRole, MovieCast, Person, PersonName
 from catalog.tests.factories import MovieFactory, SeriesFactory
