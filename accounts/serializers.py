@@ -26,9 +26,13 @@ class UserBriefSerializer(serializers.ModelSerializer):
 
 class UserPublicSerializer(UserBriefSerializer):
     stats = serializers.SerializerMethodField()
+    # The caller's relation to this user: present (and only then) for a signed-in caller, on
+    # profiles and follower lists (social.selectors.follow_states, one query per page).
+    is_following = serializers.BooleanField(required=False, help_text="Signed-in callers only: you follow them.")
+    follows_you = serializers.BooleanField(required=False, help_text="Signed-in callers only: they follow you.")
 
     class Meta(UserBriefSerializer.Meta):
-        fields = [*UserBriefSerializer.Meta.fields, "stats"]
+        fields = [*UserBriefSerializer.Meta.fields, "stats", "is_following", "follows_you"]
         read_only_fields = fields
 
     @extend_schema_field(UserStatsSerializer)

@@ -49,7 +49,7 @@ from catalog.models import (
     Person,
     PersonName,
 )
-from catalog.representations import detail_rows, summary_rows
+from catalog.representations import brief_columns, detail_rows, movie_brief, summary_rows
 
 # Columns a list row never shows; the tsvector in particular is large.
 LIST_DEFERRED = ("search_vector", "plot_summary")
@@ -170,10 +170,7 @@ def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
         if not rows and 0 < len(longer) < len(words):
             rows = _titles_with_words(longer, q, limit)
     rows = rows or _titles_like_the_query(q, limit)
-    return [
-        {"id": row["movie_id"], "title": row["movie__title"], "release_date": row["movie__release_date"]}
-        for row in rows
-    ]
+    return [{**movie_brief(row), "release_date": row["movie__release_date"]} for row in rows]
 
 
 def _distinct_words(words: list[str]) -> list[str]:
@@ -193,7 +190,7 @@ def _suggestion_rows(queryset, score, limit: int) -> list[dict]:
         MovieTitle.objects.filter(movie_id__in=chosen)
         .annotate(similarity=score)
         .order_by(*ordering)
-        .values("movie_id", "movie__title", "movie__release_date")
+        .values("movie_id", *brief_columns("movie__"))
     )
 
 

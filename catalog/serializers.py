@@ -48,7 +48,30 @@ class MovieBriefSerializer(ReleaseFields, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MovieSummarySerializer(ReleaseFields, serializers.ModelSerializer):
+class MyReviewSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    lemon_pie_rating = serializers.IntegerField()
+    moderation_status = serializers.ChoiceField(
+        choices=["approved", "pending", "rejected"], help_text="Only approved reviews are public."
+    )
+
+
+class MovieUserStateFields(serializers.Serializer):
+    """The caller's own state of a title: present (and only then) when the request is signed in.
+    Answered by `social.selectors.movie_states` for a whole page in one query; an anonymous answer
+    never has these keys, so it stays the one cached for everyone."""
+
+    my_review = MyReviewSerializer(
+        required=False, allow_null=True, help_text="Signed-in callers only: your review of this title, or null."
+    )
+    in_watchlist = serializers.BooleanField(required=False, help_text="Signed-in callers only.")
+    in_favorites = serializers.BooleanField(required=False, help_text="Signed-in callers only.")
+
+
+USER_STATE_FIELDS = ["my_review", "in_watchlist", "in_favorites"]
+
+
+class MovieSummarySerializer(ReleaseFields, MovieUserStateFields, serializers.ModelSerializer):
     """A list row (API.md §5 MovieSummary). Needs `genre_rows` and `language_rows` prefetched."""
 
     release_year = serializers.SerializerMethodField()
@@ -82,6 +105,7 @@ class MovieSummarySerializer(ReleaseFields, serializers.ModelSerializer):
             "review_count",
             "created_at",
             "updated_at",
+            *USER_STATE_FIELDS,
         ]
         read_only_fields = fields
 

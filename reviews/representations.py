@@ -9,7 +9,7 @@ title joined. The serializer stays the schema's source and serves everything els
 
 from django.db.models import QuerySet
 
-from catalog.representations import iso_datetime
+from catalog.representations import brief_columns, iso_datetime, movie_brief
 
 REVIEW_COLUMNS = (
     "id",
@@ -30,7 +30,7 @@ REVIEW_COLUMNS = (
     "created_at",
     "updated_at",
     "user_vote",
-    "movie__title",
+    *brief_columns("movie__"),
 )
 AUTHOR_COLUMNS = ("name", "bio", "location", "avatar_url", "role", "is_verified", "created_at")
 AUTHOR_STATS_COLUMNS = ("review_count", "review_rating_sum", "followers_count", "following_count")
@@ -75,7 +75,7 @@ def review_dict(row: dict) -> dict:
     return {
         "id": str(row["id"]),
         "movie_id": str(row["movie_id"]),
-        "movie": {"id": str(row["movie_id"]), "title": row["movie__title"]},
+        "movie": movie_brief(row),
         "user": author_brief(row),
         "lemon_pie_rating": row["lemon_pie_rating"],
         "review_text": row["review_text"],

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from catalog.models import SUB_RATINGS, CastRole, DatePrecision, Movie, MovieType
 from catalog.representations import cast_member, crew_member
-from catalog.serializers import MovieSummarySerializer
+from catalog.serializers import MovieSummarySerializer, PosterSerializer
 
 
 def _average(total: int, count: int) -> float | None:
@@ -133,8 +133,13 @@ class MovieSearchResultSerializer(MovieSummarySerializer):
 
 
 class MovieSuggestionSerializer(serializers.Serializer):
+    """MovieBrief plus `release_date`."""
+
     id = serializers.UUIDField()
     title = serializers.CharField()
+    type = serializers.ChoiceField(choices=MovieType.choices)
+    release_year = serializers.IntegerField(allow_null=True)
+    poster = PosterSerializer(allow_null=True)
     release_date = serializers.DateField(allow_null=True)
 
 

@@ -4,6 +4,7 @@ import hashlib
 import uuid
 from functools import partial
 
+import orjson
 from django.core.cache import cache
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.functional import cached_property
@@ -41,6 +42,7 @@ from lemonnpie.api.exceptions import NotFound
 from lemonnpie.api.permissions import has_role
 from lemonnpie.api.renderers import JSONBytesResponse, render_json
 from lemonnpie.metrics import cache_lookup
+from social.selectors import movie_states
 
 UUID_RE = "[0-9a-fA-F-]{36}"
 
@@ -98,6 +100,34 @@ def count_key(request, criteria: dict) -> str:
     return versioned_key(f"count:{hashlib.sha256(raw.encode()).hexdigest()}")
 
 
+def signed_in(request) -> bool:
+    return bool(request.user and request.user.is_authenticated)
+
+
+def add_movie_states(request, rows: list[dict]) -> list[dict]:
+    """Add the caller's `my_review`, `in_watchlist` and `in_favorites` to MovieSummary/Movie rows
+    (one query for the whole page). Anonymous rows are left exactly as they are."""
+    if rows and signed_in(request):
+        states = movie_states(user=request.user, movie_ids=[row["id"] for row in rows])
+        blank = {"my_review": None, "in_watchlist": False, "in_favorites": False}
+        for row in rows:
+            row.update(states.get(row["id"], blank))
+    return rows
+
+
+def personal_response(request, body: bytes, *, many: bool = True):
+    """A cached public answer as is for an anonymous caller; for a signed-in one, that answer with
+    the caller's state added to each movie (the shared cache entry is never changed) and marked
+    `Cache-Control: private` so no shared cache keeps it."""
+    if not signed_in(request):
+        return JSONBytesResponse(body)
+    data = orjson.loads(body)
+    add_movie_states(request, data["results"] if many else [data])
+    response = JSONBytesResponse(render_json(data))
+    response["Cache-Control"] = "private"
+    return response
+
+
 def _parse_id(value) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
@@ -130,7 +160,8 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
         if count_key:
             self.paginator.django_paginator_class = partial(CountCachingPaginator, count_key=count_key)
         page = self.paginate_queryset(representations.summary_rows(queryset))
-        return self.get_paginated_response([representations.movie_summary(row) for row in page])
+        rows = add_movie_states(self.request, [representations.movie_summary(row) for row in page])
+        return self.get_paginated_response(rows)
 
     def _detail(self, movie_id) -> tuple[str, bytes]:
         """`(type, JSON body)` of one title, from the cache when possible (1 h, dropped on any
@@ -154,7 +185,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
         movie_type, body = self._detail(_parse_id(pk))
         if self.movie_type and movie_type != self.movie_type:
             raise NotFound("No such title.")
-        return JSONBytesResponse(body)
+        return personal_response(request, body, many=False)
 
     @action(detail=False, methods=["get"])
     def search(self, request, *args, **kwargs):
@@ -170,7 +201,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
             rows = [representations.movie_search_result(row, snippets) for row in page]
             body = render_json(self.get_paginated_response(rows).data)
             cache.set(key, body, SEARCH_TTL)
-        return JSONBytesResponse(body)
+        return personal_response(request, body)
 
 
 _READ_SCHEMAS = {
@@ -263,7 +294,7 @@ class MovieViewSet(_CatalogueReadViewSet):
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def featured(self, request, *args, **kwargs):
-        return JSONBytesResponse(self._cached_page("featured", FEATURED_TTL, selectors.movie_featured))
+        return personal_response(request, self._cached_page("featured", FEATURED_TTL, selectors.movie_featured))
 
     @extend_schema(
         tags=["movies"],
@@ -280,13 +311,16 @@ class MovieViewSet(_CatalogueReadViewSet):
             ranking = services.trending_refresh()
         movie_ids = self.paginate_queryset(ranking)
         rows = selectors.movie_rows_in_order(movie_ids=movie_ids)
-        return self.get_paginated_response([representations.movie_summary(row) for row in rows])
+        return self.get_paginated_response(
+            add_movie_states(request, [representations.movie_summary(row) for row in rows])
+        )
 
     def _cached_page(self, name: str, ttl: int, select) -> bytes:
         key = request_key(name, request=self.request)
         body = cache_lookup(f"movie_{name}", cache.get(key), expect=bytes)
         if body is None:
-            body = render_json(self._page(select()).data)
+            page = self.paginate_queryset(representations.summary_rows(select()))
+            body = render_json(self.get_paginated_response([representations.movie_summary(r) for r in page]).data)
             cache.set(key, body, ttl)
         return body
 

@@ -21,14 +21,17 @@ class FollowListUserSerializer(UserPublicSerializer):
     def to_representation(self, follow):
         user = getattr(follow, self.context["side"])
         user.followed_at = follow.created_at
+        for name, value in self.context.get("states", {}).get(str(user.pk), {}).items():
+            setattr(user, name, value)
         return super().to_representation(user)
 
 
 class FollowStatusSerializer(serializers.Serializer):
     """The answer to follow/unfollow: whether the caller follows `user`, and `user` itself."""
 
-    following = serializers.BooleanField()
-    followed_at = serializers.DateTimeField(allow_null=True)
+    following = serializers.BooleanField(help_text="You follow `user`.")
+    followed_at = serializers.DateTimeField(allow_null=True, help_text="Since when (null when not following).")
+    follows_you = serializers.BooleanField(help_text="`user` follows you.")
     user = UserPublicSerializer()
 
 

@@ -69,16 +69,32 @@ class UserViewSet(viewsets.GenericViewSet):
     def _target(self):
         return selectors.user_public_get(user_id=self.kwargs["pk"])
 
+    def _states(self, user_ids) -> dict:
+        """The caller's follow relation to these users (one query), or nothing when anonymous."""
+        if not self.request.user.is_authenticated:
+            return {}
+        return selectors.follow_states(user=self.request.user, user_ids=user_ids)
+
     def _follow_page(self, queryset, side: str):
         page = self.paginate_queryset(queryset)
-        data = FollowListUserSerializer(page, many=True, context={**self.get_serializer_context(), "side": side}).data
-        return self.get_paginated_response(data)
+        states = self._states([getattr(follow, f"{side}_id") for follow in page])
+        context = {**self.get_serializer_context(), "side": side, "states": states}
+        return self.get_paginated_response(FollowListUserSerializer(page, many=True, context=context).data)
 
     @extend_schema(
-        summary="A public profile", parameters=[_USER_ID], responses={200: UserPublicSerializer, **_errors(404)}
+        summary="A public profile",
+        description="For a signed-in caller it adds `is_following` (you follow them) and `follows_you`.",
+        parameters=[_USER_ID],
+        responses={200: UserPublicSerializer, **_errors(404)},
     )
     def retrieve(self, request, pk=None):
-        return Response(UserPublicSerializer(self._target()).data)
+        user = self._target()
+        for name, value in self._states([user.pk]).get(str(user.pk), {}).items():
+            setattr(user, name, value)
+        response = Response(UserPublicSerializer(user).data)
+        if request.user.is_authenticated:
+            response["Cache-Control"] = "private"
+        return response
 
     @extend_schema(
         summary="Who follows this user (newest first)",
@@ -99,6 +115,12 @@ class UserViewSet(viewsets.GenericViewSet):
         return self._follow_page(selectors.following_list(user=self._target()), side="following")
 
     @extend_schema(
+        methods=["GET"],
+        summary="Whether I follow this user (and they me)",
+        parameters=[_USER_ID],
+        responses={200: FollowStatusSerializer, **_errors(401, 404)},
+    )
+    @extend_schema(
         methods=["POST"],
         summary="Follow this user (idempotent)",
         parameters=[_USER_ID],
@@ -116,16 +138,22 @@ class UserViewSet(viewsets.GenericViewSet):
         request=None,
         responses={204: OpenApiResponse(description="Not following (any more)."), **_errors(401, 404)},
     )
-    @action(detail=True, methods=["post", "delete"])
+    @action(detail=True, methods=["get", "post", "delete"])
     def follow(self, request, pk=None):
         if request.method == "DELETE":
             services.follow_delete(follower=request.user, following_id=pk)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        follow, created = services.follow_create(follower=request.user, following_id=pk)
+        if request.method == "GET":
+            user = self._target()
+            follow, created = selectors.follow_get(follower_id=request.user.pk, following_id=user.pk), False
+        else:
+            follow, created = services.follow_create(follower=request.user, following_id=pk)
+            user = selectors.user_get(user_id=follow.following_id)
         body = {
-            "following": True,
-            "followed_at": follow.created_at,
-            "user": selectors.user_get(user_id=follow.following_id),
+            "following": follow is not None,
+            "followed_at": follow.created_at if follow else None,
+            "follows_you": selectors.follow_get(follower_id=user.pk, following_id=request.user.pk) is not None,
+            "user": user,
         }
         return Response(
             FollowStatusSerializer(body).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
