@@ -1,13 +1,10 @@
-"""What the catalogue endpoints (and other apps) read: ordered, prefetched querysets.
-
-Other apps showing movie rows (watchlists, favourites, feeds) use `movie_list_queryset()` or, when
-the movie hangs off another model, `movie_summary_prefetches("movie__")` together with
-`select_related("movie")`; either way `MovieSummarySerializer` then runs no per-row queries.
-"""
+"""What the catalogue endpoints (and other apps) read: ordered querysets, and the `values()` rows
+the shapes of `catalog.shapes` are built from (one query per page, whatever its size)."""
 
 import html
 from datetime import timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import (
@@ -18,7 +15,6 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -26,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Upper
+from django.db.models.functions import Coalesce, JSONObject, Upper
 from django.utils import timezone
 
 from catalog.expressions import (
@@ -39,6 +35,7 @@ from catalog.expressions import (
 )
 from catalog.models import (
     LISTED_TYPES,
+    CastRole,
     Movie,
     MovieCast,
     MovieGenre,
@@ -49,7 +46,7 @@ from catalog.models import (
     Person,
     PersonName,
 )
-from catalog.representations import brief_columns, detail_rows, movie_brief, summary_rows
+from catalog.shapes import MovieBrief, MovieDetail, MovieSuggestion, MovieSummary
 
 # Columns a list row never shows; the tsvector in particular is large.
 LIST_DEFERRED = ("search_vector", "plot_summary")
@@ -59,39 +56,37 @@ TRENDING_WINDOW = timedelta(days=7)
 _MARK_START, _MARK_STOP = "\x02", "\x03"  # never in stored text; swapped for <mark> after escaping
 
 
-def movie_summary_prefetches(prefix: str = "") -> list[Prefetch]:
-    """The prefetches `MovieSummarySerializer` needs, for movies reached through `prefix`."""
-    return [
-        Prefetch(f"{prefix}genre_rows", queryset=MovieGenre.objects.only("id", "movie_id", "genre")),
-        Prefetch(f"{prefix}language_rows", queryset=MovieLanguage.objects.only("id", "movie_id", "language")),
-    ]
-
-
 def movie_list_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
-    """Movies as list rows: newest release first (undated last), genres and languages prefetched."""
-    queryset = Movie.objects.defer(*LIST_DEFERRED).prefetch_related(*movie_summary_prefetches())
+    """Movies as list rows: newest release first (undated last)."""
+    queryset = Movie.objects.defer(*LIST_DEFERRED)
     if movie_type:
         queryset = queryset.filter(type=movie_type)
     return queryset.order_by(*DEFAULT_ORDERING)
 
 
-def movie_detail_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
-    queryset = Movie.objects.defer("search_vector").prefetch_related(
-        *movie_summary_prefetches(),
-        Prefetch(
-            "cast_rows",
-            queryset=MovieCast.objects.only("movie_id", "person_id", "actor_name", "character_name", "role_type"),
-        ),
+def movie_summary_rows(queryset: QuerySet[Movie], shape=MovieSummary) -> QuerySet:
+    """`queryset` (filtered, ordered, annotated as it is: e.g. `rank` for MovieSearchResult) as
+    rows for `shape.build`; genres and languages are on the movie row, so one query."""
+    return shape.rows(queryset)
+
+
+def cast_array(*, actors: bool = True):
+    """The movie's actors (or, `actors=False`, its crew) as an `ARRAY(...)` of JSON objects, in billing
+    order (a subquery)."""
+    member = JSONObject(
+        person_id="person_id", actor_name="actor_name", character_name="character_name", role_type="role_type"
     )
-    return queryset.filter(type=movie_type) if movie_type else queryset
+    rows = MovieCast.objects.filter(movie=OuterRef("pk"))
+    rows = rows.filter(role_type=CastRole.ACTOR) if actors else rows.exclude(role_type=CastRole.ACTOR)
+    return ArraySubquery(rows.order_by("position", "id").values(member=member))
 
 
 def movie_detail_row(*, movie_id, movie_type: str | None = None) -> dict | None:
-    """One movie as a `catalog.representations.detail_rows()` row (one query, cast included), or None."""
+    """One movie as a MovieDetail row (one query, cast included), or None."""
     queryset = Movie.objects.filter(pk=movie_id)
     if movie_type:
         queryset = queryset.filter(type=movie_type)
-    rows = list(detail_rows(queryset)[:1])
+    rows = list(MovieDetail.rows(queryset.annotate(cast=cast_array(), crew=cast_array(actors=False)))[:1])
     return rows[0] if rows else None
 
 
@@ -170,7 +165,8 @@ def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
         if not rows and 0 < len(longer) < len(words):
             rows = _titles_with_words(longer, q, limit)
     rows = rows or _titles_like_the_query(q, limit)
-    return [{**movie_brief(row), "release_date": row["movie__release_date"]} for row in rows]
+    build = MovieSuggestion.builder("movie__")
+    return [build(row) for row in rows]
 
 
 def _distinct_words(words: list[str]) -> list[str]:
@@ -190,7 +186,7 @@ def _suggestion_rows(queryset, score, limit: int) -> list[dict]:
         MovieTitle.objects.filter(movie_id__in=chosen)
         .annotate(similarity=score)
         .order_by(*ordering)
-        .values("movie_id", *brief_columns("movie__"))
+        .values(*MovieSuggestion.columns("movie__"))
     )
 
 
@@ -325,8 +321,8 @@ def movie_trending_ids(*, now=None) -> list[str]:
 
 
 def movie_rows_in_order(*, movie_ids: list[str]) -> list[dict]:
-    """`summary_rows` for these ids, in the order given (ids of deleted titles are skipped); one query."""
-    by_id = {str(row["id"]): row for row in summary_rows(movie_list_queryset().filter(pk__in=movie_ids))}
+    """MovieSummary rows for these ids, in the order given (ids of deleted titles are skipped); one query."""
+    by_id = {str(row["id"]): row for row in movie_summary_rows(movie_list_queryset().filter(pk__in=movie_ids))}
     return [by_id[movie_id] for movie_id in movie_ids if movie_id in by_id]
 
 
@@ -382,14 +378,5 @@ def person_credits(*, person_id) -> list[dict]:
     return list(
         MovieCast.objects.filter(person_id=person_id)
         .order_by(F("movie__release_date").desc(nulls_last=True), "movie__title", "movie_id", "position")
-        .values(
-            "role_type",
-            "character_name",
-            "movie_id",
-            "movie__title",
-            "movie__type",
-            "movie__release_date",
-            "movie__poster",
-            "movie__poster_url",
-        )
+        .values("role_type", "character_name", *MovieBrief.columns("movie__"))
     )

@@ -9,13 +9,13 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from catalog import representations, selectors
+from catalog import selectors
 from catalog.api.filters import NamesFilter
 from catalog.api.schema import errors
 from catalog.api.views import UUID_RE, _parse_id, _validated
 from catalog.cache import REFERENCE_TTL, versioned_key
 from catalog.models import LISTED_TYPES, CastRole, MovieType, Person
-from catalog.serializers import MovieBriefSerializer
+from catalog.shapes import MovieBrief
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.api.renderers import JSONBytesResponse, render_json
 from lemonnpie.metrics import cache_lookup
@@ -33,7 +33,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class CreditSerializer(serializers.Serializer):
-    movie = MovieBriefSerializer()
+    movie = MovieBrief.serializer()
     character_name = serializers.CharField(allow_blank=True, help_text="Empty for crew and unnamed parts.")
 
 
@@ -54,10 +54,9 @@ class PersonDetailSerializer(PersonSerializer):
 
 def person_detail(person: Person, credits: list[dict]) -> dict:
     filmography = {role: [] for role in CastRole.values}
+    brief = MovieBrief.builder("movie__")
     for credit in credits:
-        filmography[credit["role_type"]].append(
-            {"movie": representations.movie_brief(credit), "character_name": credit["character_name"]}
-        )
+        filmography[credit["role_type"]].append({"movie": brief(credit), "character_name": credit["character_name"]})
     return {"id": str(person.pk), "name": person.name, "credit_count": person.credit_count, "filmography": filmography}
 
 
