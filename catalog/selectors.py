@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FloatField,
     IntegerField,
     Min,
     OuterRef,
@@ -22,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, JSONObject, Upper
+from django.db.models.functions import Cast, Coalesce, JSONObject, Upper
 from django.utils import timezone
 
 from catalog.expressions import (
@@ -258,22 +259,58 @@ def _titles_like_the_query(q: str, limit: int) -> list[dict]:
 # --- curated lists ------------------------------------------------------------------------------
 
 
+# Bayesian average ("top rated", and "featured" while nothing is curated): a title's rating pulled
+# towards the catalogue's mean by BAYES_PRIOR_WEIGHT imaginary reviews at that mean,
+#     score = (rating_sum + BAYES_PRIOR_WEIGHT * mean) / (review_count + BAYES_PRIOR_WEIGHT),
+# so one 10/10 review scores barely above the mean while twenty 9s score close to 9; and only titles
+# with at least BAYES_MIN_REVIEWS approved reviews are ranked by it at all. `mean` is the average
+# approved rating over the whole catalogue (BAYES_DEFAULT_MEAN before anything is reviewed).
+BAYES_PRIOR_WEIGHT = 5
+BAYES_MIN_REVIEWS = 3
+BAYES_DEFAULT_MEAN = 6.0
+
+
+def catalogue_mean_rating() -> float:
+    """The average approved rating over every title (one query over the stored sums)."""
+    totals = Movie.objects.aggregate(ratings=Sum("rating_sum"), reviews=Sum("review_count"))
+    return totals["ratings"] / totals["reviews"] if totals["reviews"] else BAYES_DEFAULT_MEAN
+
+
+def bayesian_score(mean: float):
+    """The score above as an expression; NULL for titles under BAYES_MIN_REVIEWS reviews."""
+    prior = Value(BAYES_PRIOR_WEIGHT * mean, output_field=FloatField())
+    score = (Cast("rating_sum", FloatField()) + prior) / (F("review_count") + BAYES_PRIOR_WEIGHT)
+    return Case(When(review_count__gte=BAYES_MIN_REVIEWS, then=score), default=None, output_field=FloatField())
+
+
+def _by_score(queryset: QuerySet[Movie]) -> QuerySet[Movie]:
+    return queryset.annotate(score=bayesian_score(catalogue_mean_rating())).order_by(
+        F("score").desc(nulls_last=True), F("review_count").desc(), *DEFAULT_ORDERING
+    )
+
+
 def movie_featured() -> QuerySet[Movie]:
-    """Movies admins marked `is_featured`; when there are none, the best-rated instead
-    (LemonNPie rating, then how many reviews back it, then IMDb's)."""
-    featured = movie_list_queryset().filter(is_featured=True)
+    """Films and series admins marked `is_featured`; when there are none, the best by Bayesian
+    average (see BAYES_*), then the most reviewed, then the newest."""
+    listed = movie_list_queryset().filter(type__in=LISTED_TYPES)
+    featured = listed.filter(is_featured=True)
     if featured.exists():
         return featured.order_by(F("lemon_pie_rating").desc(nulls_last=True), *DEFAULT_ORDERING)
-    return movie_list_queryset().order_by(*_best_rated_ordering())
+    return _by_score(listed)
 
 
-def _best_rated_ordering():
+def movie_top_rated() -> QuerySet[Movie]:
+    """Films and series with at least BAYES_MIN_REVIEWS approved reviews, by Bayesian average."""
+    return _by_score(movie_list_queryset().filter(type__in=LISTED_TYPES, review_count__gte=BAYES_MIN_REVIEWS))
+
+
+def movie_new_releases(*, today=None) -> QuerySet[Movie]:
+    """Films and series already released (on a known date or in a past or current year), newest first."""
+    today = today or timezone.localdate()
     return (
-        F("lemon_pie_rating").desc(nulls_last=True),
-        F("review_count").desc(),
-        F("imdb_rating").desc(nulls_last=True),
-        F("imdb_votes").desc(nulls_last=True),
-        *DEFAULT_ORDERING,
+        movie_list_queryset()
+        .filter(type__in=LISTED_TYPES, release_date__lte=today)
+        .order_by(F("release_date").desc(), F("created_at").desc(), "id")
     )
 
 
@@ -284,8 +321,9 @@ def _count(queryset, group_by: str):
 
 
 def movie_trending(*, now=None) -> QuerySet[Movie]:
-    """Movies by activity (approved reviews written + votes cast on them) in the last 7 days, then
-    by all-time activity: when the week is quiet, the all-time order is the whole answer."""
+    """Films and series by activity (approved reviews written + votes cast on them) in the last
+    7 days; then (the whole order when the week is quiet) the most reviewed, the most voted on, and
+    the newest release."""
     from reviews.models import Review, ReviewVote
 
     since = (now or timezone.now()) - TRENDING_WINDOW
@@ -303,6 +341,7 @@ def movie_trending(*, now=None) -> QuerySet[Movie]:
     reviewed = Q(review_count__gt=0)
     return (
         movie_list_queryset()
+        .filter(type__in=LISTED_TYPES)
         .annotate(
             recent_activity=Case(
                 When(reviewed, then=recent_reviews + recent_votes), default=0, output_field=IntegerField()
@@ -311,7 +350,8 @@ def movie_trending(*, now=None) -> QuerySet[Movie]:
                 When(reviewed, then=F("review_count") + all_votes), default=0, output_field=IntegerField()
             ),
         )
-        .order_by("-recent_activity", "-total_activity", F("imdb_votes").desc(nulls_last=True), *DEFAULT_ORDERING)
+        # A quiet week: the most reviewed, then the most voted on, then the newest.
+        .order_by("-recent_activity", "-review_count", "-total_activity", *DEFAULT_ORDERING)
     )
 
 

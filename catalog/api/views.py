@@ -106,7 +106,7 @@ def add_movie_states(request, rows: list[dict]) -> list[dict]:
         states = movie_states(user=request.user, movie_ids=[row["id"] for row in rows])
         blank = {"my_review": None, "in_watchlist": False, "in_favorites": False}
         for row in rows:
-            row.update(states.get(row["id"], blank))
+            row.update(states.get(row["id"], blank))  # a title in two home rows is one state
     return rows
 
 
