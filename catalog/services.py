@@ -119,6 +119,22 @@ def movie_delete(*, movie_id) -> None:
     _invalidate_on_commit(movie_id)
 
 
+POSTER_KEYS = ("url", "thumbnail", "medium", "large", "public_id")
+
+
+@transaction.atomic
+def movie_poster_set(*, movie_id, poster: dict | None) -> Movie:
+    """Set (or, with None, remove) a movie's uploaded poster: `{url, thumbnail, medium, large,
+    public_id}` as stored by `social.images.image_upload` (absolute URLs). Only this column and
+    `updated_at` change, so a concurrent review keeps its counters."""
+    value = {key: poster[key] for key in POSTER_KEYS} if poster else None
+    changed = Movie.objects.filter(pk=movie_id).update(poster=value, updated_at=timezone.now())
+    if not changed:
+        raise NotFound("No such title.")
+    _invalidate_on_commit(movie_id)
+    return Movie.objects.defer("search_vector").get(pk=movie_id)
+
+
 @transaction.atomic
 def movie_set_featured(*, movie_ids, featured: bool) -> int:
     """Mark (or unmark) movies as featured; returns how many rows changed."""

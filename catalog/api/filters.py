@@ -91,7 +91,11 @@ class MovieFilterForm(forms.Form):
         if data.get("type"):
             unknown = sorted(set(data["type"]) - set(MovieType.values))
             if unknown:
-                self.add_error("type", f"Unknown type(s): {', '.join(unknown)}. Use {', '.join(MovieType.values)}.")
+                message = "Unknown type(s): %(unknown)s. Use %(known)s."  # user input only as a parameter
+                known = ", ".join(MovieType.values)
+                self.add_error(
+                    "type", forms.ValidationError(message, params={"unknown": ", ".join(unknown), "known": known})
+                )
         low, high = data.get("year_min"), data.get("year_max")
         if low is not None and high is not None and low > high:
             self.add_error("year_max", "Must not be before year_min.")

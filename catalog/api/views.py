@@ -11,8 +11,9 @@ from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, status, viewsets
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import Role
@@ -31,12 +32,15 @@ from catalog.cache import (
     trending_ids_get,
     versioned_key,
 )
-from catalog.models import MovieType
+from catalog.models import Movie, MovieType
 from catalog.shapes import MovieDetail, MovieSearchResult, MovieSummary
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.api.permissions import has_role
 from lemonnpie.api.renderers import JSONBytesResponse, render_json
+from lemonnpie.api.schema import error_responses
+from lemonnpie.api.throttles import UserRateThrottle
 from lemonnpie.metrics import cache_lookup
+from social import images
 from social.selectors import movie_states
 
 UUID_RE = "[0-9a-fA-F-]{36}"
@@ -128,6 +132,22 @@ def _parse_id(value) -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise NotFound("No such title.") from None
+
+
+class PosterUploadThrottle(UserRateThrottle):
+    scope = "uploads"  # shared with /upload/image
+
+
+class PosterUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="JPEG, PNG, WebP or GIF, at most 5 MB (checked by content, not name).")
+
+
+def _upload_errors() -> dict:
+    return error_responses(
+        s413="The file is larger than 5 MB (envelope, `payload_too_large`).",
+        s415="The file is not a real JPEG, PNG, WebP or GIF image (envelope, `unsupported_media_type`).",
+        s503="Image storage is temporarily unavailable (envelope).",
+    )
 
 
 class _CatalogueReadViewSet(viewsets.GenericViewSet):
@@ -258,6 +278,43 @@ class MovieViewSet(_CatalogueReadViewSet):
     def destroy(self, request, pk=None, *args, **kwargs):
         services.movie_delete(movie_id=_parse_id(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        methods=["POST"],
+        tags=["movies"],
+        summary="Upload the title's poster (admins)",
+        request={"multipart/form-data": PosterUploadSerializer},
+        responses={200: MovieDetail.serializer_class, **errors(400, 401, 403, 404), **_upload_errors()},
+        description="The image goes through the upload pipeline (`/upload/image`: checked by content, re-encoded "
+        "as WebP without metadata, 150x150, 400x300 and 800x600 renditions stored; Cloudinary when configured). "
+        "The title's `poster` becomes `{url, thumbnail, medium, large}` everywhere it is shown. Replaces any "
+        "earlier upload (the external `poster_url` stays as it is).",
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        tags=["movies"],
+        summary="Remove the uploaded poster (admins)",
+        request=None,
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["post", "delete"],
+        parser_classes=[MultiPartParser, FormParser],
+        throttle_classes=[UserRateThrottle, PosterUploadThrottle],
+    )
+    def poster(self, request, pk=None, *args, **kwargs):
+        movie_id = _parse_id(pk)
+        if request.method == "DELETE":
+            services.movie_poster_set(movie_id=movie_id, poster=None)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        if not Movie.objects.filter(pk=movie_id).exists():
+            raise NotFound("No such title.")
+        stored = images.image_upload(data=images.read_upload(request, field="file"))
+        poster = {"url": request.build_absolute_uri(stored["url"]), "public_id": stored["public_id"]}
+        poster.update({size: request.build_absolute_uri(url) for size, url in stored["optimized_urls"].items()})
+        services.movie_poster_set(movie_id=movie_id, poster=poster)
+        return Response(self._fresh_detail(movie_id))
 
     def _fresh_detail(self, movie_id) -> dict:
         return MovieDetail.build(selectors.movie_detail_row(movie_id=movie_id))

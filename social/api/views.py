@@ -1,6 +1,5 @@
 """Thin views over social.selectors / social.services (API.md §4 and §8)."""
 
-from django.core.files.uploadhandler import FileUploadHandler, MemoryFileUploadHandler, TemporaryFileUploadHandler
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status, viewsets
@@ -291,24 +290,8 @@ class FeedView(APIView):
 # --- /upload/image --------------------------------------------------------------------------
 
 
-class _FileSizeCapHandler(FileUploadHandler):
-    """First in the chain: aborts the upload with 413 as soon as a file passes the limit, so an
-    oversized body is never buffered or written to a temporary file in full."""
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > images.max_bytes():
-            raise images.PayloadTooLarge()
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 class UploadRateThrottle(UserRateThrottle):
     scope = "uploads"
-
-
-_MULTIPART_OVERHEAD = 64 * 1024
 
 
 class ImageUploadView(APIView):
@@ -322,24 +305,8 @@ class ImageUploadView(APIView):
         responses={201: ImageUploadSerializer, **_errors(400, 401, 413, 415, 429, 503)},
     )
     def post(self, request):
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > images.max_bytes() + _MULTIPART_OVERHEAD:
-            raise images.PayloadTooLarge()
-        django_request = request._request
-        django_request.upload_handlers = [
-            _FileSizeCapHandler(django_request),
-            MemoryFileUploadHandler(django_request),
-            TemporaryFileUploadHandler(django_request),
-        ]
-        serializer = ImageUploadRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        if upload.size > images.max_bytes():
-            raise images.PayloadTooLarge()
-        result = images.image_upload(data=upload.read())
+        data = images.read_upload(request, field="file")
+        result = images.image_upload(data=data)
         result["url"] = request.build_absolute_uri(result["url"])
         result["optimized_urls"] = {
             name: request.build_absolute_uri(url) for name, url in result["optimized_urls"].items()
