@@ -48,6 +48,7 @@ from catalog.models import (
     PersonName,
 )
 from catalog.shapes import MovieBrief, MovieDetail, MovieSuggestion, MovieSummary
+from lemonnpie.db.planner import set_local
 
 # Columns a list row never shows; the tsvector in particular is large.
 LIST_DEFERRED = ("search_vector", "plot_summary")
@@ -142,11 +143,7 @@ SUGGESTION_TIERS = (0.6, 0.45)
 
 
 def _trigram_thresholds(cursor, similarity: float, word_similarity: float) -> None:
-    cursor.execute(
-        "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
-        "set_config('pg_trgm.word_similarity_threshold', %s, true)",
-        [str(similarity), str(word_similarity)],
-    )
+    set_local(cursor, pg_trgm__similarity_threshold=similarity, pg_trgm__word_similarity_threshold=word_similarity)
 
 
 def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
@@ -212,7 +209,7 @@ def _titles_with_words(matches: list[set[str]], q: str, limit: int) -> list[dict
     # The planner prices a GIN lookup of many words as many lookups and would rather read the whole
     # table (53,000 rows compared to find 300); the index is always the faster way here.
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0")
+        set_local(cursor, enable_seqscan="off", max_parallel_workers_per_gather=0)
         return _suggestion_rows(queryset, title_closeness(q), limit)
 
 
