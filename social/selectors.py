@@ -59,6 +59,11 @@ def following_list(*, user: User) -> QuerySet[Follow]:
     )
 
 
+def follow_get(*, follower_id, following_id) -> Follow | None:
+    """The follow row of `follower_id` → `following_id`, or None."""
+    return Follow.objects.filter(follower_id=follower_id, following_id=following_id).first()
+
+
 def _movie_entries(model, *, user: User) -> QuerySet:
     """The user's entries, newest first, as MovieListRow rows (movie joined; one query)."""
     return MovieListRow.rows(model.objects.filter(user=user).order_by("-added_at", "-id"))
