@@ -3,14 +3,14 @@
 import orjson
 from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 from catalog import selectors, services
 from catalog.api.schema import errors
 from catalog.api.views import add_movie_states, signed_in
 from catalog.cache import HOME_TTL, trending_ids_get, versioned_key
-from catalog.models import Movie
 from catalog.shapes import MovieSummary
 from lemonnpie.api.exceptions import ApplicationError
 from lemonnpie.api.renderers import JSONBytesResponse, render_json
@@ -67,11 +67,8 @@ def _size(request) -> int:
     return size
 
 
-class HomeViewSet(viewsets.GenericViewSet):
+class HomeView(APIView):
     permission_classes = [AllowAny]
-    pagination_class = None
-    filter_backends = []
-    queryset = Movie.objects.none()  # schema only
 
     @extend_schema(
         tags=["movies"],
@@ -84,7 +81,7 @@ class HomeViewSet(viewsets.GenericViewSet):
         "music videos are left out. Cached until the catalogue changes (at most 10 minutes); a signed-in caller's "
         "rows add `my_review`, `in_watchlist` and `in_favorites`.",
     )
-    def list(self, request, *args, **kwargs):
+    def get(self, request):
         size = _size(request)
         key = versioned_key(f"home:{size}")
         body = cache_lookup("catalog_home", cache.get(key), expect=bytes)

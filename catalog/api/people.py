@@ -4,10 +4,11 @@
 import django_filters
 from django.core.cache import cache
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from catalog import selectors
 from catalog.api.filters import NamesFilter
@@ -149,33 +150,55 @@ class PersonViewSet(viewsets.GenericViewSet):
         return Response(person_detail(person, selectors.person_credits(person_id=person.pk)))
 
 
-def _reference_view(name: str, select, noun: str):
-    class ReferenceViewSet(viewsets.GenericViewSet):
-        permission_classes = [AllowAny]
-        filter_backends = [DjangoFilterBackend]
-        filterset_class = ReferenceFilter
-        pagination_class = None
-        queryset = Person.objects.none()  # schema only
-
-        @extend_schema(
-            tags=["movies"],
-            operation_id=f"{name}_list",
-            responses={200: NameCountListSerializer, **errors(400)},
-            description=f"Every {noun} with its number of titles, most used first (names differing only in "
-            f"case count as one), for filter menus. Cached until the catalogue changes.",
-        )
-        def list(self, request, *args, **kwargs):
-            types = _validated(ReferenceFilter, request, Person.objects.none()).types()
-            key = versioned_key(f"{name}:{','.join(types)}")
-            body = cache_lookup(f"catalog_{name}", cache.get(key), expect=bytes)
-            if body is None:
-                body = render_json({"results": select(types=types)})
-                cache.set(key, body, REFERENCE_TTL)
-            return JSONBytesResponse(body)
-
-    ReferenceViewSet.__name__ = ReferenceViewSet.__qualname__ = f"{name.title()}ViewSet"
-    return ReferenceViewSet
+_TYPE_PARAMETER = OpenApiParameter(
+    "type",
+    str,
+    description="Count titles of these types (movie, series, short, music_video; comma-separated). "
+    "Without it: films and series, as `/movies` lists them.",
+)
 
 
-GenreViewSet = _reference_view("genres", selectors.genre_counts, "genre")
-LanguageViewSet = _reference_view("languages", selectors.language_counts, "language")
+class _ReferenceView(APIView):
+    """`{results: [{name, count}]}` of one kind of name, cached until the catalogue changes."""
+
+    permission_classes = [AllowAny]
+    name = ""
+    select = None  # staticmethod(selector) in subclasses
+
+    def get(self, request):
+        types = _validated(ReferenceFilter, request, Person.objects.none()).types()
+        key = versioned_key(f"{self.name}:{','.join(types)}")
+        body = cache_lookup(f"catalog_{self.name}", cache.get(key), expect=bytes)
+        if body is None:
+            body = render_json({"results": self.select(types=types)})
+            cache.set(key, body, REFERENCE_TTL)
+        return JSONBytesResponse(body)
+
+
+def _reference_schema(name: str, noun: str):
+    return extend_schema(
+        tags=["movies"],
+        operation_id=f"{name}_list",
+        parameters=[_TYPE_PARAMETER],
+        responses={200: NameCountListSerializer, **errors(400)},
+        description=f"Every {noun} with its number of titles, most used first (names differing only in "
+        "case count as one), for filter menus. Cached until the catalogue changes.",
+    )
+
+
+class GenreListView(_ReferenceView):
+    name = "genres"
+    select = staticmethod(selectors.genre_counts)
+
+    @_reference_schema("genres", "genre")
+    def get(self, request):
+        return super().get(request)
+
+
+class LanguageListView(_ReferenceView):
+    name = "languages"
+    select = staticmethod(selectors.language_counts)
+
+    @_reference_schema("languages", "language")
+    def get(self, request):
+        return super().get(request)
