@@ -152,7 +152,7 @@ def _check_credentials(*, email: str, password: str) -> tuple[User | None, Appli
 
 
 @transaction.atomic
-def user_register(*, email: str, password: str, name: str) -> tuple[User, dict[str, str]]:
+def user_register(*, email: str, password: str, name: str) -> tuple[User, dict]:
     """Create an account (email unique case-insensitively), sign it in and mail a verification link.
 
     `password` must already have passed the validators (the serializer reports them per field)."""
@@ -179,7 +179,7 @@ def user_authenticate(*, email: str, password: str) -> User:
     return user
 
 
-def user_login(*, email: str, password: str) -> tuple[User, dict[str, str]]:
+def user_login(*, email: str, password: str) -> tuple[User, dict]:
     """Sign in: a new session with a token pair. A wrong password counts towards the lockout."""
     with transaction.atomic():
         user, error = _check_credentials(email=email, password=password)
@@ -221,8 +221,8 @@ def _user_id_of(payload) -> uuid.UUID:
 
 
 @transaction.atomic
-def session_refresh(*, refresh: str) -> dict[str, str]:
-    """Rotate a refresh token: the given one dies, a new pair of the same session is returned.
+def session_refresh(*, refresh: str) -> tuple[User, dict]:
+    """Rotate a refresh token: the given one dies; the user and a new pair of the same session are returned.
 
     401 for a bad, expired, used or revoked token, and for a deleted or suspended user."""
     try:
@@ -240,7 +240,7 @@ def session_refresh(*, refresh: str) -> dict[str, str]:
     if not _blacklist_once(token, user):
         raise _token_refused("Token is blacklisted.")
     rotated = SessionRefreshToken.for_session(user, sid=sid, auth_time=token.get(AUTH_TIME_CLAIM) or token.get("iat"))
-    return token_pair(rotated)
+    return user, token_pair(rotated)
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ the counters stored on the user row, so a page of users runs no extra queries.""
 from rest_framework import serializers
 
 from accounts.models import User
-from lemonnpie.api.shapes import Computed, Nested, Shape, Value
+from lemonnpie.api.shapes import Computed, Nested, Personal, Shape, Value
 from lemonnpie.ratings import average
 
 
@@ -34,5 +34,13 @@ UserBrief = Shape(
     model=User,
     doc="UserPublic without stats: nested in reviews, follower lists, feed items.",
 )
-UserPublic = UserBrief.extend("UserPublic", [Nested("stats", UserStats, source="*")])
-UserPrivate = UserPublic.extend("UserPrivate", ["email", "diary_privacy"])
+UserPublic = UserBrief.extend(
+    "UserPublic",
+    [
+        Nested("stats", UserStats, source="*"),
+        # The caller's relation (social.selectors.follow_states, one query per page): signed-in answers only.
+        Personal("is_following", serializers.BooleanField(required=False, help_text="Signed-in callers only.")),
+        Personal("follows_you", serializers.BooleanField(required=False, help_text="Signed-in callers only.")),
+    ],
+)
+UserPrivate = UserBrief.extend("UserPrivate", [Nested("stats", UserStats, source="*"), "email", "diary_privacy"])

@@ -54,10 +54,17 @@ class SessionRefreshToken(RefreshToken):
         return token
 
 
-def token_pair(refresh: SessionRefreshToken) -> dict[str, str]:
+def token_pair(refresh: SessionRefreshToken) -> dict:
+    """The pair and when each token expires (the `exp` claims as datetimes), so a client schedules
+    its refresh without decoding the JWT."""
     access = refresh.access_token
     access["exp"] = min(access["exp"], refresh["exp"])  # never outlive the session
-    return {"access": str(access), "refresh": str(refresh)}
+    return {
+        "access": str(access),
+        "refresh": str(refresh),
+        "access_expires_at": datetime_from_epoch(access["exp"]),
+        "refresh_expires_at": datetime_from_epoch(refresh["exp"]),
+    }
 
 
 def session_of(token) -> str | None:

@@ -11,7 +11,7 @@ from django.db.models.functions import ExtractYear
 
 from catalog import services
 from catalog.cache import movie_invalidate
-from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage
+from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage, Person
 
 
 class GenreInline(admin.TabularInline):
@@ -27,7 +27,8 @@ class LanguageInline(admin.TabularInline):
 class CastInline(admin.TabularInline):
     model = MovieCast
     extra = 1
-    fields = ["position", "actor_name", "character_name", "role_type"]
+    fields = ["position", "actor_name", "character_name", "role_type", "person"]
+    readonly_fields = ["person"]  # set from the name by the database
 
 
 class GenreListFilter(admin.SimpleListFilter):
@@ -120,3 +121,61 @@ class MovieAdmin(admin.ModelAdmin):
     def unfeature(self, request, queryset):
         changed = services.movie_set_featured(movie_ids=queryset.values_list("pk", flat=True), featured=False)
         self.message_user(request, f"{changed} title(s) no longer featured.", messages.SUCCESS)
+
+
+class CreditInline(admin.TabularInline):
+    model = MovieCast
+    fields = ["movie", "role_type", "actor_name", "character_name"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    """People are made from cast names; moderators merge the duplicates folding cannot see."""
+
+    list_display = ["name", "credit_count", "created_at"]
+    search_fields = ["name", "names__key"]
+    fields = ["name", "spellings"]
+    readonly_fields = ["spellings"]
+    inlines = [CreditInline]
+    actions = ["merge"]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(credits_total=models.Count("credits"))
+
+    @admin.display(description="credits", ordering="credits_total")
+    def credit_count(self, person):
+        return person.credits_total
+
+    @admin.display(description="spellings (folded)")
+    def spellings(self, person):
+        return ", ".join(person.names.order_by("key").values_list("key", flat=True))
+
+    def has_add_permission(self, request):
+        return False  # a person comes from a credit
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a duplicate is merged, never deleted with its credits' person
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        ids = list(obj.credits.values_list("movie_id", flat=True))
+        transaction.on_commit(lambda: services.catalog_invalidate(ids))
+
+    @admin.action(description="Merge the selected people into the one with the most credits", permissions=["change"])
+    def merge(self, request, queryset):
+        people = list(queryset.order_by("-credits_total", "created_at", "pk"))
+        if len(people) < 2:
+            self.message_user(request, "Select at least two people to merge.", messages.WARNING)
+            return
+        kept = people[0]
+        merged = services.person_merge(into_id=kept.pk, person_ids=[person.pk for person in people[1:]])
+        self.message_user(request, f"{merged} merged into {kept.name}.", messages.SUCCESS)

@@ -20,6 +20,8 @@ FEATURED_TTL = 30 * 60
 SEARCH_TTL = 30 * 60
 SUGGESTIONS_TTL = 60 * 60
 TRENDING_TTL = 15 * 60
+REFERENCE_TTL = 60 * 60
+HOME_TTL = 10 * 60
 _VERSION_KEY = "catalog:version"
 # The trending ranking (every title's id, in order) is deliberately not versioned: it may be up to
 # TRENDING_TTL old, and the beat job `catalog.tasks.trending_refresh` recomputes it before that.

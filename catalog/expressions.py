@@ -125,3 +125,38 @@ def names_include(keys_column: str, value: str) -> _Includes:
     """The upper-cased names column (`genre_keys`, `language_keys`) holds `value`, compared as
     `iexact` compares (PostgreSQL's `upper`): `keys @> ARRAY[upper(value)]`, GIN-indexed."""
     return _Includes(F(keys_column), _ArrayOf(Upper(Value(value, output_field=models.TextField()))))
+
+
+class _Overlaps(Func):
+    arg_joiner = " && "
+    template = "(%(expressions)s)"
+    output_field = models.BooleanField()
+
+
+def _upper_names(values: list[str]) -> _ArrayOf:
+    return _ArrayOf(*(Upper(Value(value, output_field=models.TextField())) for value in values))
+
+
+def names_include_any(keys_column: str, values: list[str]) -> _Overlaps:
+    """The names column holds at least one of `values` (case-insensitive): `keys && ARRAY[...]`, GIN-indexed."""
+    return _Overlaps(F(keys_column), _upper_names(values))
+
+
+def names_include_all(keys_column: str, values: list[str]) -> _Includes:
+    """The names column holds every one of `values` (case-insensitive): `keys @> ARRAY[...]`, GIN-indexed."""
+    return _Includes(F(keys_column), _upper_names(values))
+
+
+class PersonKey(Func):
+    """`lnp_person_key(name)`: a name folded as people are told apart (no accents, lower case,
+    single spaces; catalog/sql/people.sql)."""
+
+    function = "lnp_person_key"
+    arity = 1
+    output_field = models.TextField()
+
+
+def key_contains(column: str, value: str) -> ILike:
+    """`column` (already a person key) contains `value` folded the same way; trigram-indexed."""
+    pattern = Concat(Value("%"), PersonKey(Value(like_escape(value))), Value("%"), output_field=models.TextField())
+    return ILike(F(column), pattern)

@@ -18,13 +18,20 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.cache import catalog_invalidate
-from catalog.models import CastRole, DatePrecision, Movie, MovieCast, MovieGenre, MovieType
+from catalog.languages import guess_language
+from catalog.models import CastRole, DatePrecision, Movie, MovieCast, MovieGenre, MovieLanguage, MovieType, Person
+from catalog.services import people_for_names
 
 REQUIRED_COLUMNS = ("title", "link", "year", "rating", "genre", "director", "stars", "show_desc")
 OPTIONAL_COLUMNS = ("total_votes", "encoded_title")
 PLACEHOLDER_PLOTS = ("add a plot in your language",)
 PLACEHOLDER_PREFIXES = ("note: because this project is categorized as in development",)
 SERIES_GENRES = {"talk-show", "reality-tv", "game-show"}
+# IMDb files music videos under the genre "Music" and short films under "Short" (formats, not genres;
+# "Musical" is a genre of feature films and stays a movie).
+FORMAT_GENRES = {"music": MovieType.MUSIC_VIDEO, "short": MovieType.SHORT}
+# A title the previous importer stored as a movie (it knew no other type) may become one of these.
+RECLASSIFIABLE = {MovieType.SHORT, MovieType.MUSIC_VIDEO}
 SERIES_TITLE = re.compile(r"\bseason\s+\d+\b", re.IGNORECASE)
 IMDB_ID = re.compile(r"\b(tt\d{5,12})\b")
 READ_ALL = re.compile(r"\s*(?:\.\.\.|…)?\s*Read all\s*")
@@ -161,6 +168,7 @@ class ParsedRow:
     genres: list[str]
     cast: list[tuple[str, str]]  # (name, role_type), in credit order
     notes: list[str]
+    language: str | None = None  # guessed from the title (catalog.languages), never from the plot
 
 
 @dataclass
@@ -170,6 +178,9 @@ class ImportReport:
     unchanged: int = 0
     skipped: Counter = field(default_factory=Counter)
     cleaned: Counter = field(default_factory=Counter)
+    types: Counter = field(default_factory=Counter)  # the file's titles by type
+    guessed_languages: Counter = field(default_factory=Counter)  # languages written from a guess
+    people: int = 0  # people in the catalogue after the import
     first_skipped_line: dict = field(default_factory=dict)
 
     @property
@@ -202,10 +213,10 @@ def parse_row(row: dict) -> ParsedRow | str:
     genres = split_names(row.get("genre"))
     directors = split_names(row.get("director"))
     stars = split_names(row.get("stars"))
-    is_series = SERIES_TITLE.search(title) or any(genre.casefold() in SERIES_GENRES for genre in genres)
+    movie_type = title_type(title, genres)
     fields = {
         "title": title,
-        "type": MovieType.SERIES if is_series else MovieType.MOVIE,
+        "type": movie_type,
         "release_date": date(year, 1, 1) if year else None,
         "release_date_precision": DatePrecision.YEAR if year else DatePrecision.DAY,
         "plot_summary": plot,
@@ -214,7 +225,27 @@ def parse_row(row: dict) -> ParsedRow | str:
         "imdb_votes": _votes(row.get("total_votes")),
     }
     cast = [(name[:255], CastRole.DIRECTOR) for name in directors] + [(name[:255], CastRole.ACTOR) for name in stars]
-    return ParsedRow(imdb_id=match.group(1), fields=fields, genres=[g[:100] for g in genres], cast=cast, notes=notes)
+    # A music video's title names a song; its language says nothing about the lyrics'.
+    language = guess_language(title) if movie_type != MovieType.MUSIC_VIDEO else None
+    return ParsedRow(
+        imdb_id=match.group(1),
+        fields=fields,
+        genres=[g[:100] for g in genres],
+        cast=cast,
+        notes=notes,
+        language=language,
+    )
+
+
+def title_type(title: str, genres: list[str]) -> str:
+    """series (TV formats, `Season N`), music_video ("Music"), short ("Short"), else movie."""
+    folded = {genre.casefold() for genre in genres}
+    if SERIES_TITLE.search(title) or folded & SERIES_GENRES:
+        return MovieType.SERIES
+    for genre, movie_type in FORMAT_GENRES.items():
+        if genre in folded:
+            return movie_type
+    return MovieType.MOVIE
 
 
 def read_catalogue(path: Path, report: ImportReport, progress=None) -> list[ParsedRow]:
@@ -247,6 +278,7 @@ def read_catalogue(path: Path, report: ImportReport, progress=None) -> list[Pars
             continue
         seen.add(result.imdb_id)
         report.cleaned.update(result.notes)
+        report.types[result.fields["type"]] += 1
         parsed.append(result)
     return parsed
 
@@ -254,6 +286,9 @@ def read_catalogue(path: Path, report: ImportReport, progress=None) -> list[Pars
 def _merge(movie: Movie, fields: dict) -> list[str]:
     """Apply the file's values to a stored movie; the names of the fields that really changed."""
     changed = []
+    if movie.type == MovieType.MOVIE and fields["type"] in RECLASSIFIABLE:
+        movie.type = fields["type"]
+        changed.append("type")
     for name in SCALAR_FIELDS:
         value = fields[name]
         if value in (None, "") or (name == "release_date_precision" and fields["release_date"] is None):
@@ -264,8 +299,10 @@ def _merge(movie: Movie, fields: dict) -> list[str]:
     return changed
 
 
-def _stored_children(movie_ids) -> tuple[dict, dict]:
+def _stored_children(movie_ids) -> tuple[dict, dict, set]:
+    """Genres and cast by movie id, and the ids of movies with any language."""
     genres, cast = {}, {}
+    with_languages = set(MovieLanguage.objects.filter(movie_id__in=movie_ids).values_list("movie_id", flat=True))
     for movie_id, genre in MovieGenre.objects.filter(movie_id__in=movie_ids).values_list("movie_id", "genre"):
         genres.setdefault(movie_id, []).append(genre)
     for movie_id, name, role in (
@@ -274,7 +311,7 @@ def _stored_children(movie_ids) -> tuple[dict, dict]:
         .values_list("movie_id", "actor_name", "role_type")
     ):
         cast.setdefault(movie_id, []).append((name, role))
-    return genres, cast
+    return genres, cast, with_languages
 
 
 def import_catalogue(path, *, progress=None, dry_run: bool = False) -> ImportReport:
@@ -286,21 +323,24 @@ def import_catalogue(path, *, progress=None, dry_run: bool = False) -> ImportRep
             movie.imdb_id: movie
             for movie in Movie.objects.filter(imdb_id__in=[row.imdb_id for row in parsed]).defer("search_vector")
         }
-        stored_genres, stored_cast = _stored_children([movie.pk for movie in existing.values()])
+        stored_genres, stored_cast, with_languages = _stored_children([movie.pk for movie in existing.values()])
         now = timezone.now()
         new, changed, update_fields = [], [], set()
-        genre_rows, cast_rows, replace_genres, replace_cast = [], [], set(), set()
+        genre_rows, cast_rows, language_rows, replace_genres, replace_cast = [], [], [], set(), set()
         for row in parsed:
             movie = existing.get(row.imdb_id)
             if movie is None:
                 movie = Movie(imdb_id=row.imdb_id, **row.fields)
                 new.append(movie)
                 write_genres = write_cast = True
+                write_language = bool(row.language)
             else:
                 fields_changed = _merge(movie, row.fields)
                 write_genres = bool(row.genres) and sorted(stored_genres.get(movie.pk, [])) != sorted(row.genres)
                 write_cast = bool(row.cast) and stored_cast.get(movie.pk, []) != row.cast
-                if not (fields_changed or write_genres or write_cast):
+                # A guess only fills an empty list; languages an editor set are never replaced.
+                write_language = bool(row.language) and movie.pk not in with_languages
+                if not (fields_changed or write_genres or write_cast or write_language):
                     report.unchanged += 1
                     continue
                 movie.updated_at = now
@@ -312,13 +352,18 @@ def import_catalogue(path, *, progress=None, dry_run: bool = False) -> ImportRep
                     replace_cast.add(movie.pk)
             if write_genres:
                 genre_rows += [MovieGenre(movie=movie, genre=genre) for genre in row.genres]
+            if write_language:
+                language_rows.append(MovieLanguage(movie=movie, language=row.language))
+                report.guessed_languages[row.language] += 1
             if write_cast:
                 cast_rows += [
                     MovieCast(movie=movie, actor_name=name, role_type=role, position=position)
                     for position, (name, role) in enumerate(row.cast)
                 ]
         _write(new, changed, update_fields, genre_rows, cast_rows, replace_genres, replace_cast, progress)
+        MovieLanguage.objects.bulk_create(language_rows, batch_size=5000)
         report.created, report.updated = len(new), len(changed)
+        report.people = Person.objects.count()
         if dry_run:
             transaction.set_rollback(True)
         elif new or changed:
@@ -347,4 +392,8 @@ def _write(new, changed, update_fields, genre_rows, cast_rows, replace_genres, r
     MovieCast.objects.filter(movie_id__in=replace_cast).delete()
     # One statement per batch: the search-vector triggers run once per statement, not per row.
     MovieGenre.objects.bulk_create(genre_rows, batch_size=5000)
+    # People resolved for all names at once (the cast trigger would do it row by row, 4x slower).
+    people = people_for_names(names=[row.actor_name for row in cast_rows])
+    for row in cast_rows:
+        row.person_id = people[row.actor_name]
     MovieCast.objects.bulk_create(cast_rows, batch_size=5000)

@@ -16,6 +16,13 @@ SUB_RATINGS = ("cultural_authenticity", "production_quality", "story", "acting",
 class MovieType(models.TextChoices):
     MOVIE = "movie", "Movie"
     SERIES = "series", "Series"
+    SHORT = "short", "Short film"
+    MUSIC_VIDEO = "music_video", "Music video"
+
+
+# What the catalogue lists (`/movies`, search, featured, trending, home) unless `type` asks for more:
+# shorts and music videos are titles too, but not what someone browsing films is looking for.
+LISTED_TYPES = (MovieType.MOVIE, MovieType.SERIES)
 
 
 class DatePrecision(models.TextChoices):
@@ -35,7 +42,7 @@ class Movie(models.Model):
     the reviews services (and repaired by `recompute_stats`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    type = models.CharField(max_length=10, choices=MovieType.choices, default=MovieType.MOVIE)
+    type = models.CharField(max_length=12, choices=MovieType.choices, default=MovieType.MOVIE)
     title = models.CharField(max_length=500)
     local_title = models.CharField(max_length=500, blank=True, default="")
     release_date = models.DateField(null=True, blank=True)
@@ -43,6 +50,9 @@ class Movie(models.Model):
     runtime = models.PositiveIntegerField(null=True, blank=True, help_text="Minutes")
     plot_summary = models.TextField(blank=True, default="")
     poster_url = models.URLField(max_length=500, blank=True, default="")
+    # An uploaded poster (`catalog.services.movie_poster_set`): `{url, thumbnail, medium, large, public_id}`,
+    # absolute URLs of the stored WebP original and its renditions (`social.images`); null when none.
+    poster = models.JSONField(null=True, blank=True, editable=False)
     trailer_url = models.URLField(max_length=500, blank=True, default="")
     director = models.CharField(max_length=255, blank=True, default="")
     producer = models.CharField(max_length=255, blank=True, default="")
@@ -142,6 +152,16 @@ class Movie(models.Model):
         year = f" ({self.release_date.year})" if self.release_date else ""
         return f"{self.title}{year}"
 
+    @property
+    def actor_rows(self) -> list:
+        """The cast rows of actors, in credit order (MovieDetail's `cast`)."""
+        return [row for row in self.cast_rows.all() if row.role_type == CastRole.ACTOR]
+
+    @property
+    def crew_rows(self) -> list:
+        """The cast rows of directors, producers and writers (MovieDetail's `crew`)."""
+        return [row for row in self.cast_rows.all() if row.role_type != CastRole.ACTOR]
+
 
 class MovieGenre(models.Model):
     movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="genre_rows")
@@ -177,8 +197,47 @@ class MovieLanguage(models.Model):
         return self.language
 
 
+class Person(models.Model):
+    """Someone credited in the catalogue (actor, director, producer, writer). People are made from
+    the cast rows' names by a database trigger (migration 0007): every name whose folded form
+    (`lnp_person_key`: no accents, lower case, single spaces) is new gets a person; every other name
+    joins the person that form already belongs to (`PersonName`). A moderator merges duplicates the
+    folding cannot see ("Funke Akindele" / "Funke Akindele-Bello") in the admin."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "people"
+        ordering = ["name", "id"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+
+class PersonName(models.Model):
+    """A folded name (`lnp_person_key`) and the person it stands for. A merge moves the merged
+    people's names to the one kept, so a later import of either spelling finds that person."""
+
+    key = models.TextField(primary_key=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+
+    class Meta:
+        db_table = "person_names"
+        indexes = [
+            GinIndex(OpClass("key", name="gin_trgm_ops"), name="person_names_key_trgm"),
+        ]
+
+    def __str__(self):
+        return self.key
+
+
 class MovieCast(models.Model):
     movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="cast_rows")
+    # Set by a database trigger from `actor_name` when left empty (migration 0007); never null after a write.
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="credits")
     actor_name = models.CharField(max_length=255)
     character_name = models.CharField(max_length=255, blank=True, default="")
     role_type = models.CharField(max_length=10, choices=CastRole.choices, default=CastRole.ACTOR)
@@ -194,6 +253,7 @@ class MovieCast(models.Model):
             models.CheckConstraint(condition=Q(role_type__in=CastRole.values), name="movie_cast_role_valid"),
             models.CheckConstraint(condition=~Q(actor_name=""), name="movie_cast_name_not_blank"),
         ]
+        indexes = [models.Index(fields=["person", "movie"], name="movie_cast_person_idx")]
 
     def __str__(self):
         return f"{self.actor_name} ({self.role_type})"

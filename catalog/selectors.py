@@ -10,8 +10,11 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
+    FloatField,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -20,18 +23,31 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Cast, Coalesce, JSONObject, Upper
 from django.utils import timezone
 
-from catalog.expressions import SEARCH_CONFIG, title_closeness, title_matches, title_passes, title_similarity
+from catalog.expressions import (
+    SEARCH_CONFIG,
+    key_contains,
+    title_closeness,
+    title_matches,
+    title_passes,
+    title_similarity,
+)
 from catalog.models import (
+    LISTED_TYPES,
+    CastRole,
     Movie,
     MovieCast,
+    MovieGenre,
+    MovieLanguage,
     MovieTitle,
     MovieTitleWord,
     MovieTitleWordKey,
+    Person,
+    PersonName,
 )
-from catalog.shapes import MovieDetail, MovieSummary
+from catalog.shapes import MovieBrief, MovieDetail, MovieSuggestion, MovieSummary
 from lemonnpie.db.planner import set_local
 
 # Columns a list row never shows; the tsvector in particular is large.
@@ -56,12 +72,15 @@ def movie_summary_rows(queryset: QuerySet[Movie], shape=MovieSummary) -> QuerySe
     return shape.rows(queryset)
 
 
-def cast_array():
-    """The movie's cast as an `ARRAY(...)` of JSON objects, in billing order (a subquery)."""
-    member = JSONObject(actor_name="actor_name", character_name="character_name", role_type="role_type")
-    return ArraySubquery(
-        MovieCast.objects.filter(movie=OuterRef("pk")).order_by("position", "id").values(member=member)
+def cast_array(*, actors: bool = True):
+    """The movie's actors (or, `actors=False`, its crew) as an `ARRAY(...)` of JSON objects, in billing
+    order (a subquery)."""
+    member = JSONObject(
+        person_id="person_id", actor_name="actor_name", character_name="character_name", role_type="role_type"
     )
+    rows = MovieCast.objects.filter(movie=OuterRef("pk"))
+    rows = rows.filter(role_type=CastRole.ACTOR) if actors else rows.exclude(role_type=CastRole.ACTOR)
+    return ArraySubquery(rows.order_by("position", "id").values(member=member))
 
 
 def movie_detail_row(*, movie_id, movie_type: str | None = None) -> dict | None:
@@ -69,7 +88,7 @@ def movie_detail_row(*, movie_id, movie_type: str | None = None) -> dict | None:
     queryset = Movie.objects.filter(pk=movie_id)
     if movie_type:
         queryset = queryset.filter(type=movie_type)
-    rows = list(MovieDetail.rows(queryset.annotate(cast=cast_array()))[:1])
+    rows = list(MovieDetail.rows(queryset.annotate(cast=cast_array(), crew=cast_array(actors=False)))[:1])
     return rows[0] if rows else None
 
 
@@ -144,10 +163,8 @@ def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
         if not rows and 0 < len(longer) < len(words):
             rows = _titles_with_words(longer, q, limit)
     rows = rows or _titles_like_the_query(q, limit)
-    return [
-        {"id": row["movie_id"], "title": row["movie__title"], "release_date": row["movie__release_date"]}
-        for row in rows
-    ]
+    build = MovieSuggestion.builder("movie__")
+    return [build(row) for row in rows]
 
 
 def _distinct_words(words: list[str]) -> list[str]:
@@ -167,7 +184,7 @@ def _suggestion_rows(queryset, score, limit: int) -> list:
         MovieTitle.objects.filter(movie_id__in=chosen)
         .annotate(similarity=score)
         .order_by(*ordering)
-        .values("movie_id", "movie__title", "movie__release_date")
+        .values(*MovieSuggestion.columns("movie__"))
     )
 
 
@@ -239,22 +256,58 @@ def _titles_like_the_query(q: str, limit: int) -> list[dict]:
 # --- curated lists ------------------------------------------------------------------------------
 
 
+# Bayesian average ("top rated", and "featured" while nothing is curated): a title's rating pulled
+# towards the catalogue's mean by BAYES_PRIOR_WEIGHT imaginary reviews at that mean,
+#     score = (rating_sum + BAYES_PRIOR_WEIGHT * mean) / (review_count + BAYES_PRIOR_WEIGHT),
+# so one 10/10 review scores barely above the mean while twenty 9s score close to 9; and only titles
+# with at least BAYES_MIN_REVIEWS approved reviews are ranked by it at all. `mean` is the average
+# approved rating over the whole catalogue (BAYES_DEFAULT_MEAN before anything is reviewed).
+BAYES_PRIOR_WEIGHT = 5
+BAYES_MIN_REVIEWS = 3
+BAYES_DEFAULT_MEAN = 6.0
+
+
+def catalogue_mean_rating() -> float:
+    """The average approved rating over every title (one query over the stored sums)."""
+    totals = Movie.objects.aggregate(ratings=Sum("rating_sum"), reviews=Sum("review_count"))
+    return totals["ratings"] / totals["reviews"] if totals["reviews"] else BAYES_DEFAULT_MEAN
+
+
+def bayesian_score(mean: float):
+    """The score above as an expression; NULL for titles under BAYES_MIN_REVIEWS reviews."""
+    prior = Value(BAYES_PRIOR_WEIGHT * mean, output_field=FloatField())
+    score = (Cast("rating_sum", FloatField()) + prior) / (F("review_count") + BAYES_PRIOR_WEIGHT)
+    return Case(When(review_count__gte=BAYES_MIN_REVIEWS, then=score), default=None, output_field=FloatField())
+
+
+def _by_score(queryset: QuerySet[Movie]) -> QuerySet[Movie]:
+    return queryset.annotate(score=bayesian_score(catalogue_mean_rating())).order_by(
+        F("score").desc(nulls_last=True), F("review_count").desc(), *DEFAULT_ORDERING
+    )
+
+
 def movie_featured() -> QuerySet[Movie]:
-    """Movies admins marked `is_featured`; when there are none, the best-rated instead
-    (LemonNPie rating, then how many reviews back it, then IMDb's)."""
-    featured = movie_list_queryset().filter(is_featured=True)
+    """Films and series admins marked `is_featured`; when there are none, the best by Bayesian
+    average (see BAYES_*), then the most reviewed, then the newest."""
+    listed = movie_list_queryset().filter(type__in=LISTED_TYPES)
+    featured = listed.filter(is_featured=True)
     if featured.exists():
         return featured.order_by(F("lemon_pie_rating").desc(nulls_last=True), *DEFAULT_ORDERING)
-    return movie_list_queryset().order_by(*_best_rated_ordering())
+    return _by_score(listed)
 
 
-def _best_rated_ordering():
+def movie_top_rated() -> QuerySet[Movie]:
+    """Films and series with at least BAYES_MIN_REVIEWS approved reviews, by Bayesian average."""
+    return _by_score(movie_list_queryset().filter(type__in=LISTED_TYPES, review_count__gte=BAYES_MIN_REVIEWS))
+
+
+def movie_new_releases(*, today=None) -> QuerySet[Movie]:
+    """Films and series already released (on a known date or in a past or current year), newest first."""
+    today = today or timezone.localdate()
     return (
-        F("lemon_pie_rating").desc(nulls_last=True),
-        F("review_count").desc(),
-        F("imdb_rating").desc(nulls_last=True),
-        F("imdb_votes").desc(nulls_last=True),
-        *DEFAULT_ORDERING,
+        movie_list_queryset()
+        .filter(type__in=LISTED_TYPES, release_date__lte=today)
+        .order_by(F("release_date").desc(), F("created_at").desc(), "id")
     )
 
 
@@ -265,8 +318,9 @@ def _count(queryset, group_by: str):
 
 
 def movie_trending(*, now=None) -> QuerySet[Movie]:
-    """Movies by activity (approved reviews written + votes cast on them) in the last 7 days, then
-    by all-time activity: when the week is quiet, the all-time order is the whole answer."""
+    """Films and series by activity (approved reviews written + votes cast on them) in the last
+    7 days; then (the whole order when the week is quiet) the most reviewed, the most voted on, and
+    the newest release."""
     from reviews.models import Review, ReviewVote
 
     since = (now or timezone.now()) - TRENDING_WINDOW
@@ -284,6 +338,7 @@ def movie_trending(*, now=None) -> QuerySet[Movie]:
     reviewed = Q(review_count__gt=0)
     return (
         movie_list_queryset()
+        .filter(type__in=LISTED_TYPES)
         .annotate(
             recent_activity=Case(
                 When(reviewed, then=recent_reviews + recent_votes), default=0, output_field=IntegerField()
@@ -292,7 +347,8 @@ def movie_trending(*, now=None) -> QuerySet[Movie]:
                 When(reviewed, then=F("review_count") + all_votes), default=0, output_field=IntegerField()
             ),
         )
-        .order_by("-recent_activity", "-total_activity", F("imdb_votes").desc(nulls_last=True), *DEFAULT_ORDERING)
+        # A quiet week: the most reviewed, then the most voted on, then the newest.
+        .order_by("-recent_activity", "-review_count", "-total_activity", *DEFAULT_ORDERING)
     )
 
 
@@ -305,3 +361,59 @@ def movie_rows_in_order(*, movie_ids: list[str]) -> list[dict]:
     """MovieSummary rows for these ids, in the order given (ids of deleted titles are skipped); one query."""
     by_id = {str(row["id"]): row for row in movie_summary_rows(movie_list_queryset().filter(pk__in=movie_ids))}
     return [by_id[movie_id] for movie_id in movie_ids if movie_id in by_id]
+
+
+# --- reference lists ----------------------------------------------------------------------------
+
+
+def _name_counts(model, column: str, types) -> list[dict]:
+    """`[{name, count}]`: every name used by titles of `types` (case-insensitively one name, shown
+    in its first spelling alphabetically), with how many titles use it; most used first."""
+    rows = (
+        model.objects.filter(movie__type__in=list(types))
+        .values(key=Upper(column))
+        .annotate(name=Min(column), count=Count("movie_id", distinct=True))
+        .order_by("-count", "name")
+        .values("name", "count")
+    )
+    return list(rows)
+
+
+def genre_counts(*, types=LISTED_TYPES) -> list[dict]:
+    """Genres for a filter menu, with their title counts (one query)."""
+    return _name_counts(MovieGenre, "genre", types)
+
+
+def language_counts(*, types=LISTED_TYPES) -> list[dict]:
+    """Languages for a filter menu, with their title counts (one query)."""
+    return _name_counts(MovieLanguage, "language", types)
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+def _credit_count():
+    counted = MovieCast.objects.filter(person=OuterRef("pk")).order_by().values("person").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")[:1]), Value(0))
+
+
+def person_list(*, q: str = "") -> QuerySet[Person]:
+    """People, the most credited first; with `q`, those any of whose names contains `q` (accents,
+    case and spacing ignored: `funke akindele` finds `Fúnkẹ́ Akíndélé`), trigram-indexed."""
+    queryset = Person.objects.annotate(credit_count=_credit_count())
+    if q:
+        queryset = queryset.filter(Exists(PersonName.objects.filter(key_contains("key", q), person=OuterRef("pk"))))
+    return queryset.order_by("-credit_count", "name", "id")
+
+
+def person_get(*, person_id) -> Person | None:
+    return Person.objects.annotate(credit_count=_credit_count()).filter(pk=person_id).first()
+
+
+def person_credits(*, person_id) -> list[dict]:
+    """Every credit of a person with its title, newest release first (one query)."""
+    return list(
+        MovieCast.objects.filter(person_id=person_id)
+        .order_by(F("movie__release_date").desc(nulls_last=True), "movie__title", "movie_id", "position")
+        .values("role_type", "character_name", *MovieBrief.columns("movie__"))
+    )

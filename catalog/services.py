@@ -1,12 +1,12 @@
 """Every write to the catalogue. Each one runs in one transaction and forgets the cached views of
 what it changed once that transaction commits."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog import selectors
 from catalog.cache import catalog_invalidate, movie_invalidate, trending_ids_set
-from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage
+from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage, Person, PersonName
 from lemonnpie.api.exceptions import Conflict, NotFound
 
 # Columns an editor may write. Everything else on the row (review aggregates, the generated
@@ -119,6 +119,22 @@ def movie_delete(*, movie_id) -> None:
     _invalidate_on_commit(movie_id)
 
 
+POSTER_KEYS = ("url", "thumbnail", "medium", "large", "public_id")
+
+
+@transaction.atomic
+def movie_poster_set(*, movie_id, poster: dict | None) -> Movie:
+    """Set (or, with None, remove) a movie's uploaded poster: `{url, thumbnail, medium, large,
+    public_id}` as stored by `social.images.image_upload` (absolute URLs). Only this column and
+    `updated_at` change, so a concurrent review keeps its counters."""
+    value = {key: poster[key] for key in POSTER_KEYS} if poster else None
+    changed = Movie.objects.filter(pk=movie_id).update(poster=value, updated_at=timezone.now())
+    if not changed:
+        raise NotFound("No such title.")
+    _invalidate_on_commit(movie_id)
+    return Movie.objects.defer("search_vector").get(pk=movie_id)
+
+
 @transaction.atomic
 def movie_set_featured(*, movie_ids, featured: bool) -> int:
     """Mark (or unmark) movies as featured; returns how many rows changed."""
@@ -134,3 +150,55 @@ def trending_refresh(*, now=None) -> list[str]:
     ids = selectors.movie_trending_ids(now=now)
     trending_ids_set(ids)
     return ids
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def people_for_names(*, names: list[str]) -> dict:
+    """`{name: person_id}` for these cast names, making the people whose folded name
+    (`lnp_person_key`) is new: what the cast trigger (catalog/sql/people.sql) does row by row, for a
+    whole import in a few statements. Call it inside the transaction that writes the cast rows."""
+    distinct = sorted(set(names))
+    if not distinct:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, lnp_person_key(name) FROM unnest(%s::text[]) AS name", [distinct])
+        key_of = dict(cursor.fetchall())
+    wanted = set(key_of.values())
+    known = dict(PersonName.objects.filter(key__in=wanted).values_list("key", "person_id"))
+    first_name = {}
+    for name in distinct:  # the first spelling (in sorted order) names a new person
+        first_name.setdefault(key_of[name], name)
+    fresh = {key: Person(name=first_name[key]) for key in wanted - known.keys()}
+    if fresh:
+        Person.objects.bulk_create(fresh.values(), batch_size=5000)
+        PersonName.objects.bulk_create(
+            [PersonName(key=key, person_id=person.pk) for key, person in fresh.items()],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+        # A name another transaction took meanwhile keeps that transaction's person.
+        taken = dict(PersonName.objects.filter(key__in=list(fresh)).values_list("key", "person_id"))
+        Person.objects.filter(pk__in=[p.pk for key, p in fresh.items() if taken[key] != p.pk]).delete()
+        known.update(taken)
+    return {name: known[key_of[name]] for name in distinct}
+
+
+@transaction.atomic
+def person_merge(*, into_id, person_ids) -> int:
+    """Merge people into `into_id`: their credits and names move to it and they are deleted, so an
+    import of any of their spellings finds the kept person. Returns how many people were merged."""
+    others = [pk for pk in person_ids if str(pk) != str(into_id)]
+    locked = list(
+        Person.objects.select_for_update().filter(pk__in=[into_id, *others]).order_by("pk").values_list("pk", flat=True)
+    )
+    if str(into_id) not in {str(pk) for pk in locked}:
+        raise NotFound("No such person.")
+    merged = [pk for pk in locked if str(pk) != str(into_id)]
+    movie_ids = list(MovieCast.objects.filter(person_id__in=merged).values_list("movie_id", flat=True).distinct())
+    MovieCast.objects.filter(person_id__in=merged).update(person_id=into_id)
+    PersonName.objects.filter(person_id__in=merged).update(person_id=into_id)
+    Person.objects.filter(pk__in=merged).delete()
+    transaction.on_commit(lambda: catalog_invalidate(movie_ids))  # details show each credit's person
+    return len(merged)

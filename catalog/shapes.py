@@ -6,10 +6,12 @@ Hot reads build them from `values()` rows (`catalog.selectors.movie_summary_rows
 page of any size is one query. Every average is `lemonnpie.ratings.average`.
 """
 
+import datetime
+
 from rest_framework import serializers
 
 from catalog.models import SUB_RATINGS, Movie, MovieCast
-from lemonnpie.api.shapes import Computed, Nested, Shape, Value, as_list
+from lemonnpie.api.shapes import Computed, Nested, Personal, Shape, Value, as_list, as_str
 from lemonnpie.ratings import average
 
 DISTRIBUTION_COLUMNS = tuple(f"rating_count_{value}" for value in range(1, 11))
@@ -31,7 +33,76 @@ def _zero_if_none(value) -> int:
     return value or 0
 
 
-MovieBrief = Shape("MovieBrief", ["id", "title"], model=Movie)
+POSTER_SIZES = ("url", "thumbnail", "medium", "large")
+
+Poster = Shape(
+    "Poster",
+    [
+        Value("url", serializers.URLField(read_only=True, help_text="The original, WebP without metadata.")),
+        Value("thumbnail", serializers.URLField(read_only=True, help_text="150x150 WebP (cropped to fill).")),
+        Value("medium", serializers.URLField(read_only=True, help_text="400x300 WebP.")),
+        Value("large", serializers.URLField(read_only=True, help_text="800x600 WebP.")),
+    ],
+    doc="TMDB-style poster URLs: an uploaded poster's WebP original and renditions; a title with only an "
+    "external `poster_url` gives that URL in every size.",
+)
+
+
+def poster_of(poster: dict | None, poster_url: str = "") -> dict | None:
+    """`{url, thumbnail, medium, large}` of an uploaded poster (`Movie.poster`); for a title with only
+    an external `poster_url`, that URL in every size (there are no renditions of it); else None."""
+    if poster:
+        return {size: poster[size] for size in POSTER_SIZES}
+    if poster_url:
+        return dict.fromkeys(POSTER_SIZES, poster_url)
+    return None
+
+
+def release_year(value: datetime.date | None) -> int | None:
+    return value.year if value else None
+
+
+def _release_year() -> Computed:
+    field = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The year of `release_date` (null when undated); `release_date_precision` says whether "
+        "the day is known (`year`: stored as January 1).",
+    )
+    return Computed("release_year", field, release_year, ["release_date"])
+
+
+def _poster() -> Computed:
+    return Computed("poster", Poster.serializer(read_only=True, allow_null=True), poster_of, ["poster", "poster_url"])
+
+
+MovieBrief = Shape(
+    "MovieBrief",
+    ["id", "title", "type", _release_year(), _poster()],
+    model=Movie,
+    doc="A title named inside another object (review.movie, feed items, filmographies, suggestions).",
+)
+MovieSuggestion = MovieBrief.extend("MovieSuggestion", ["release_date"], doc="MovieBrief plus `release_date`.")
+
+
+class MyReview(serializers.Serializer):
+    id = serializers.UUIDField()
+    lemon_pie_rating = serializers.IntegerField()
+    moderation_status = serializers.ChoiceField(
+        choices=["approved", "pending", "rejected"], help_text="Only approved reviews are public."
+    )
+
+
+# The caller's own state of a title (social.selectors.movie_states, one query per page), only in a
+# signed-in caller's answers.
+USER_STATE = [
+    Personal(
+        "my_review",
+        MyReview(required=False, allow_null=True, help_text="Signed-in callers only: your review of it, or null."),
+    ),
+    Personal("in_watchlist", serializers.BooleanField(required=False, help_text="Signed-in callers only.")),
+    Personal("in_favorites", serializers.BooleanField(required=False, help_text="Signed-in callers only.")),
+]
 
 MovieSummary = Shape(
     "MovieSummary",
@@ -41,8 +112,11 @@ MovieSummary = Shape(
         "title",
         "local_title",
         "release_date",
+        _release_year(),
+        "release_date_precision",
         "runtime",
         "poster_url",
+        _poster(),
         "trailer_url",
         "director",
         "producer",
@@ -55,12 +129,34 @@ MovieSummary = Shape(
         "review_count",
         "created_at",
         "updated_at",
+        *USER_STATE,
     ],
     model=Movie,
     doc="A list row (API.md §5 MovieSummary).",
 )
 
-MovieCastMember = Shape("MovieCastMember", ["actor_name", "character_name", "role_type"], model=MovieCast)
+
+def _person_id() -> Value:
+    field = serializers.UUIDField(read_only=True, allow_null=True, help_text="The person (`/people/{id}`).")
+    return Value("person_id", field, convert=as_str)
+
+
+MovieCastMember = Shape(
+    "MovieCastMember",
+    [_person_id(), "actor_name", "character_name", "role_type"],
+    model=MovieCast,
+    doc="An actor's credit; `person_id` is set from the name when the cast is written.",
+)
+MovieCrewMember = Shape(
+    "MovieCrewMember",
+    [
+        _person_id(),
+        Value("name", serializers.CharField(read_only=True), column="actor_name"),
+        "role_type",
+    ],
+    model=MovieCast,
+    doc="A director's, producer's or writer's credit.",
+)
 
 MovieStats = Shape(
     "MovieStats",
@@ -89,12 +185,13 @@ MovieDetail = MovieSummary.extend(
     "MovieDetail",
     [
         "plot_summary",
-        "release_date_precision",
         "is_featured",
         "imdb_id",
         "imdb_rating",
         "imdb_votes",
-        Nested("cast", MovieCastMember, many=True, source="cast_rows"),
+        # Actors only: the director is in `crew`, never repeated in the cast.
+        Nested("cast", MovieCastMember, many=True, source="actor_rows"),
+        Nested("crew", MovieCrewMember, many=True, source="crew_rows"),
         Nested("stats", MovieStats, source="*"),
         Value(
             "public_lists_count",

@@ -1,5 +1,5 @@
 """What the Moderators group of the Django admin may do: read users, movies and the audit log;
-read and change reviews and reports; add titles (as the API allows). Nothing is deleted here and
+read and change reviews and reports; add titles (as the API allows); merge duplicate people. Nothing is deleted here and
 roles are never changed here."""
 
 MODERATOR_PERMISSIONS = [
@@ -12,6 +12,8 @@ MODERATOR_PERMISSIONS = [
     ("catalog", "add_movielanguage"),
     ("catalog", "view_moviecast"),
     ("catalog", "add_moviecast"),
+    ("catalog", "view_person"),
+    ("catalog", "change_person"),  # the admin's merge action (duplicates of one person)
     ("reviews", "view_review"),
     ("reviews", "change_review"),
     ("reviews", "view_reviewvote"),

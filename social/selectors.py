@@ -5,9 +5,10 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery, Value
 
 from accounts.models import User
+from catalog.models import Movie
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.db.planner import estimated_rows, set_local
 from lemonnpie.metrics import cache_lookup
@@ -56,6 +57,11 @@ def following_list(*, user: User) -> QuerySet[Follow]:
         .select_related("following")
         .order_by("-created_at", "-id")
     )
+
+
+def follow_get(*, follower_id, following_id) -> Follow | None:
+    """The follow row of `follower_id` → `following_id`, or None."""
+    return Follow.objects.filter(follower_id=follower_id, following_id=following_id).first()
 
 
 def _movie_entries(model, *, user: User) -> QuerySet:
@@ -186,3 +192,53 @@ def _feed_reviews(*, user: User, ids: list[str]) -> list[dict]:
     queryset = Review.objects.with_user_vote(user).visible().filter(pk__in=ids, user__is_active=True)
     by_id = {str(row["id"]): row for row in FeedItem.rows(queryset)}
     return [by_id[review_id] for review_id in ids if review_id in by_id]
+
+
+# --- the caller's own state, for pages other people share ----------------------------------
+
+
+def movie_states(*, user: User, movie_ids) -> dict[str, dict]:
+    """`{movie_id: {my_review, in_watchlist, in_favorites}}` of `user` for these movies, in one query
+    whatever their number. `my_review` is `{id, lemon_pie_rating, moderation_status}` of the caller's
+    review in any state (a pending one still blocks a second review) or None."""
+    ids = list(dict.fromkeys(str(movie_id) for movie_id in movie_ids))
+    if not ids:
+        return {}
+    mine = Review.objects.filter(movie=OuterRef("pk"), user=user)
+    rows = (
+        Movie.objects.filter(pk__in=ids)
+        .annotate(
+            review_id=Subquery(mine.values("id")[:1]),
+            review_rating=Subquery(mine.values("lemon_pie_rating")[:1]),
+            review_status=Subquery(mine.values("moderation_status")[:1]),
+            in_watchlist=Exists(WatchlistEntry.objects.filter(movie=OuterRef("pk"), user=user)),
+            in_favorites=Exists(FavoriteEntry.objects.filter(movie=OuterRef("pk"), user=user)),
+        )
+        .values_list("pk", "review_id", "review_rating", "review_status", "in_watchlist", "in_favorites")
+    )
+    states = {}
+    for movie_id, review_id, rating, status, in_watchlist, in_favorites in rows:
+        review = {"id": str(review_id), "lemon_pie_rating": rating, "moderation_status": status} if review_id else None
+        states[str(movie_id)] = {"my_review": review, "in_watchlist": in_watchlist, "in_favorites": in_favorites}
+    return states
+
+
+def follow_states(*, user: User, user_ids) -> dict[str, dict]:
+    """`{user_id: {is_following, follows_you}}` between the caller and these users, in one query."""
+    ids = list(dict.fromkeys(str(user_id) for user_id in user_ids))
+    if not ids:
+        return {}
+    states = {user_id: {"is_following": False, "follows_you": False} for user_id in ids}
+    rows = (
+        Follow.objects.filter(follower=user, following_id__in=ids)
+        .values_list("following_id", Value("is_following", output_field=CharField()))
+        .union(
+            Follow.objects.filter(following=user, follower_id__in=ids).values_list(
+                "follower_id", Value("follows_you", output_field=CharField())
+            ),
+            all=True,
+        )
+    )
+    for other_id, side in rows:
+        states[str(other_id)][side] = True
+    return states

@@ -22,11 +22,17 @@ FollowListUser = UserPublic.extend(
 FollowStatus = Shape(
     "FollowStatus",
     [
-        Value("following", serializers.BooleanField(read_only=True)),
-        Value("followed_at", _moment(allow_null=True), convert=iso_datetime),
+        Value("following", serializers.BooleanField(read_only=True, help_text="You follow `user`.")),
+        Value(
+            "followed_at",
+            _moment(allow_null=True, help_text="Since when (null when not following)."),
+            convert=iso_datetime,
+        ),
+        Value("follows_you", serializers.BooleanField(read_only=True, help_text="`user` follows you.")),
         Nested("user", UserPublic),
     ],
-    doc="The answer to follow/unfollow: whether the caller follows `user`, and `user` itself.",
+    doc="Follow status (GET, and the answer to follow): whether the caller follows `user`, whether "
+    "`user` follows the caller, and `user` itself.",
 )
 
 MovieListRow = Shape(

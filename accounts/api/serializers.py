@@ -63,6 +63,10 @@ class LogoutSerializer(RefreshSerializer):
 class TokenPairSerializer(serializers.Serializer):
     access = serializers.CharField(help_text="Access JWT (15 minutes): send as `Authorization: Bearer <access>`.")
     refresh = serializers.CharField(help_text="Refresh JWT (7 days, single use: each refresh rotates it).")
+    access_expires_at = serializers.DateTimeField(help_text="When the access token expires (its `exp`), UTC.")
+    refresh_expires_at = serializers.DateTimeField(
+        help_text="When the refresh token expires (its `exp`; never after the session's 30-day limit), UTC."
+    )
 
 
 class AuthResultSerializer(TokenPairSerializer):

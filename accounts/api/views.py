@@ -19,7 +19,6 @@ from accounts.api.serializers import (
     RefreshSerializer,
     RegisterSerializer,
     ResetPasswordSerializer,
-    TokenPairSerializer,
 )
 from accounts.shapes import UserPrivate
 from accounts.throttles import AuthRateThrottle, LoginFailureThrottle
@@ -133,7 +132,7 @@ class RefreshView(_PublicAuthView):
         summary="Rotate a refresh token",
         request=RefreshSerializer,
         responses={
-            200: TokenPairSerializer,
+            200: AuthResultSerializer,
             **schema.errors(
                 400,
                 429,
@@ -141,12 +140,14 @@ class RefreshView(_PublicAuthView):
                 "or its account is gone or suspended.",
             ),
         },
-        description="Returns a new pair; the refresh token sent is dead from now on (sending it again answers 401).",
+        description="Returns a new pair with both expiry times and the user (as sign-in does); the refresh "
+        "token sent is dead from now on (sending it again answers 401).",
     )
     def post(self, request):
         body = RefreshSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return Response(services.session_refresh(refresh=body.validated_data["refresh"]))
+        user, pair = services.session_refresh(refresh=body.validated_data["refresh"])
+        return Response(AuthResultSerializer({"user": user, **pair}).data)
 
 
 class LogoutView(APIView):

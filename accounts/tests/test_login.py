@@ -33,7 +33,7 @@ def test_login_answers_tokens_and_the_private_user(api_client, user):
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body) == {"access", "refresh", "user"}
+    assert set(body) == {"access", "refresh", "access_expires_at", "refresh_expires_at", "user"}
     assert body["user"]["id"] == str(user.pk) and body["user"]["email"] == user.email
     user.refresh_from_db()
     assert user.last_login is not None

@@ -24,7 +24,7 @@ def test_register_answers_the_private_user_and_a_working_token_pair(api_client):
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {"user", "access", "refresh"}
+    assert set(body) == {"user", "access", "refresh", "access_expires_at", "refresh_expires_at"}
     assert body["user"]["email"] == "chioma.okafor@example.ng"
     assert body["user"]["name"] == "Chioma Okafor"
     assert body["user"]["role"] == "user" and body["user"]["is_verified"] is False

@@ -1,7 +1,7 @@
 """Refresh, logout, suspension-ready authentication and the four simplejwt traps."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.apps import apps
@@ -35,11 +35,34 @@ def test_refresh_rotates_and_the_old_token_is_dead(user):
     session = sign_in(user)
     first = refresh(session["refresh"])
     assert first.status_code == 200, first.content
-    assert set(first.json()) == {"access", "refresh"}
+    assert set(first.json()) == {"access", "refresh", "access_expires_at", "refresh_expires_at", "user"}
 
     assert_envelope(refresh(session["refresh"]), 401, "authentication_failed")
     assert refresh(first.json()["refresh"]).status_code == 200
     assert bearer(first.json()["access"]).get(PROFILE).status_code == 200
+
+
+def test_refresh_answers_the_user_and_when_each_token_expires(user):
+    session = sign_in(user)
+    body = refresh(session["refresh"]).json()
+    assert body["user"]["id"] == str(user.pk) and body["user"]["email"] == user.email
+    for kind in ("access", "refresh"):
+        expires = datetime.fromisoformat(body[f"{kind}_expires_at"].replace("Z", "+00:00"))
+        assert int(expires.timestamp()) == claims(body[kind])["exp"]
+    assert body["access_expires_at"].endswith("Z")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v1/auth/register"])
+def test_sign_in_answers_say_when_each_token_expires(path):
+    body = {"email": "expiry@example.com", "password": "Lemon-n-pie-2026!", "name": "Ada Expiry"}
+    if path.endswith("login"):
+        UserFactory(email=body["email"], password=body["password"])
+    answer = APIClient().post(path, body, format="json").json()
+    access_exp = datetime.fromisoformat(answer["access_expires_at"].replace("Z", "+00:00"))
+    refresh_exp = datetime.fromisoformat(answer["refresh_expires_at"].replace("Z", "+00:00"))
+    assert int(access_exp.timestamp()) == claims(answer["access"])["exp"]
+    assert int(refresh_exp.timestamp()) == claims(answer["refresh"])["exp"]
+    assert timedelta(minutes=14) < access_exp - datetime.now(UTC) <= timedelta(minutes=15)
 
 
 def test_rotation_keeps_the_session_and_refreshes_the_claims_from_the_row(user):

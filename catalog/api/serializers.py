@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from catalog.models import CastRole, DatePrecision, MovieType
+from catalog.shapes import MovieSuggestion
 from lemonnpie.api.fields import CleanCharField
 from lemonnpie.api.serializers import InputSerializer
 
@@ -27,14 +28,8 @@ class CastMemberInputSerializer(InputSerializer):
         return " ".join(value.split())
 
 
-class MovieSuggestionSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    title = serializers.CharField()
-    release_date = serializers.DateField(allow_null=True)
-
-
 class MovieSuggestionListSerializer(serializers.Serializer):
-    results = MovieSuggestionSerializer(many=True)
+    results = MovieSuggestion.serializer(many=True)
 
 
 def _clean_names(values: list[str], *, label: str) -> list[str]:

@@ -4,14 +4,16 @@ import hashlib
 import uuid
 from functools import partial
 
+import orjson
 from django.core.cache import cache
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, status, viewsets
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import Role
@@ -32,13 +34,17 @@ from catalog.cache import (
     trending_ids_get,
     versioned_key,
 )
-from catalog.models import MovieType
+from catalog.models import Movie, MovieType
 from catalog.shapes import MovieDetail, MovieSearchResult, MovieSummary
 from lemonnpie.api.exceptions import NotFound
-from lemonnpie.api.http_cache import StoredAnswer, cached_answer, stored_response
+from lemonnpie.api.http_cache import PRIVATE, StoredAnswer, cached_answer, stored_response
 from lemonnpie.api.permissions import has_role
-from lemonnpie.api.renderers import render_json
+from lemonnpie.api.renderers import JSONBytesResponse, render_json
+from lemonnpie.api.schema import error_responses
+from lemonnpie.api.throttles import UserRateThrottle
 from lemonnpie.metrics import cache_lookup
+from social import images
+from social.selectors import movie_states
 
 UUID_RE = "[0-9a-fA-F-]{36}"
 
@@ -82,16 +88,47 @@ class CountCachingPaginator(DjangoPaginator):
         return value
 
 
+def _key_part(value) -> str:
+    if isinstance(value, list):  # a list filter: order and case do not matter
+        return repr(sorted({name.casefold() for name in value}))
+    return value.casefold() if isinstance(value, str) else str(value)
+
+
 def count_key(request, criteria: dict) -> str:
     """The cache key of a list's count: the path (films or series) and the validated filters
     (text filters all ignore case, so their values are case-folded)."""
-    known = sorted(
-        (name, value.casefold() if isinstance(value, str) else str(value))
-        for name, value in criteria.items()
-        if value not in (None, "")
-    )
+    known = sorted((name, _key_part(value)) for name, value in criteria.items() if value not in (None, "", []))
     raw = f"{request.path.rstrip('/')}|{known!r}"
     return versioned_key(f"count:{hashlib.sha256(raw.encode()).hexdigest()}")
+
+
+def signed_in(request) -> bool:
+    return bool(request.user and request.user.is_authenticated)
+
+
+def add_movie_states(request, rows: list[dict]) -> list[dict]:
+    """Add the caller's `my_review`, `in_watchlist` and `in_favorites` to MovieSummary/Movie rows
+    (one query for the whole page). Anonymous rows are left exactly as they are."""
+    if rows and signed_in(request):
+        states = movie_states(user=request.user, movie_ids=[row["id"] for row in rows])
+        blank = {"my_review": None, "in_watchlist": False, "in_favorites": False}
+        for row in rows:
+            row.update(states.get(row["id"], blank))  # a title in two home rows is one state
+    return rows
+
+
+def personal_response(request, answer: StoredAnswer, *, many: bool = True):
+    """A stored public answer as is for an anonymous caller (ETag, 304, gzip: `stored_response`);
+    for a signed-in one, that answer with the caller's state added to each movie (the shared cache
+    entry is never changed) and marked private, so no shared cache keeps it (its ETag and gzip come
+    from `APICachingMiddleware`)."""
+    if not signed_in(request):
+        return stored_response(request, answer)
+    data = orjson.loads(answer.body)
+    add_movie_states(request, data["results"] if many else [data])
+    response = JSONBytesResponse(render_json(data))
+    response["Cache-Control"] = PRIVATE
+    return response
 
 
 def _parse_id(value) -> uuid.UUID:
@@ -99,6 +136,22 @@ def _parse_id(value) -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise NotFound("No such title.") from None
+
+
+class PosterUploadThrottle(UserRateThrottle):
+    scope = "uploads"  # shared with /upload/image
+
+
+class PosterUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="JPEG, PNG, WebP or GIF, at most 5 MB (checked by content, not name).")
+
+
+def _upload_errors() -> dict:
+    return error_responses(
+        s413="The file is larger than 5 MB (envelope, `payload_too_large`).",
+        s415="The file is not a real JPEG, PNG, WebP or GIF image (envelope, `unsupported_media_type`).",
+        s503="Image storage is temporarily unavailable (envelope).",
+    )
 
 
 class _CatalogueReadViewSet(viewsets.GenericViewSet):
@@ -127,7 +180,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
             self.paginator.django_paginator_class = partial(CountCachingPaginator, count_key=count_key)
         page = self.paginate_queryset(selectors.movie_summary_rows(queryset))
         build = MovieSummary.builder()
-        return self.get_paginated_response([build(row) for row in page])
+        return self.get_paginated_response(add_movie_states(self.request, [build(row) for row in page]))
 
     def _detail(self, movie_id) -> StoredAnswer:
         """One title's answer (its type in `tag`), from the cache when possible (1 h, dropped on
@@ -150,7 +203,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
         answer = self._detail(_parse_id(pk))
         if self.movie_type and answer.tag != self.movie_type:
             raise NotFound("No such title.")
-        return stored_response(request, answer)
+        return personal_response(request, answer, many=False)
 
     @action(detail=False, methods=["get"])
     def search(self, request, *args, **kwargs):
@@ -167,7 +220,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
             rows = [build({**row, "snippet": snippets.get(row["id"], "")}) for row in page]
             return render_json(self.get_paginated_response(rows).data)
 
-        return stored_response(request, cached_answer(key, area="movie_search", ttl=SEARCH_TTL, render=render))
+        return personal_response(request, cached_answer(key, area="movie_search", ttl=SEARCH_TTL, render=render))
 
 
 _READ_SCHEMAS = {
@@ -229,6 +282,43 @@ class MovieViewSet(_CatalogueReadViewSet):
         services.movie_delete(movie_id=_parse_id(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(
+        methods=["POST"],
+        tags=["movies"],
+        summary="Upload the title's poster (admins)",
+        request={"multipart/form-data": PosterUploadSerializer},
+        responses={200: MovieDetail.serializer_class, **errors(400, 401, 403, 404), **_upload_errors()},
+        description="The image goes through the upload pipeline (`/upload/image`: checked by content, re-encoded "
+        "as WebP without metadata, 150x150, 400x300 and 800x600 renditions stored; Cloudinary when configured). "
+        "The title's `poster` becomes `{url, thumbnail, medium, large}` everywhere it is shown. Replaces any "
+        "earlier upload (the external `poster_url` stays as it is).",
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        tags=["movies"],
+        summary="Remove the uploaded poster (admins)",
+        request=None,
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["post", "delete"],
+        parser_classes=[MultiPartParser, FormParser],
+        throttle_classes=[UserRateThrottle, PosterUploadThrottle],
+    )
+    def poster(self, request, pk=None, *args, **kwargs):
+        movie_id = _parse_id(pk)
+        if request.method == "DELETE":
+            services.movie_poster_set(movie_id=movie_id, poster=None)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        if not Movie.objects.filter(pk=movie_id).exists():
+            raise NotFound("No such title.")
+        stored = images.image_upload(data=images.read_upload(request, field="file"))
+        poster = {"url": request.build_absolute_uri(stored["url"]), "public_id": stored["public_id"]}
+        poster.update({size: request.build_absolute_uri(url) for size, url in stored["optimized_urls"].items()})
+        services.movie_poster_set(movie_id=movie_id, poster=poster)
+        return Response(self._fresh_detail(movie_id))
+
     def _fresh_detail(self, movie_id) -> dict:
         return MovieDetail.build(selectors.movie_detail_row(movie_id=movie_id))
 
@@ -251,9 +341,7 @@ class MovieViewSet(_CatalogueReadViewSet):
             key,
             area="movie_suggestions",
             ttl=SUGGESTIONS_TTL,
-            render=lambda: render_json(
-                MovieSuggestionListSerializer({"results": selectors.movie_suggestions(q=q)}).data
-            ),
+            render=lambda: render_json({"results": selectors.movie_suggestions(q=q)}),
         )
         return stored_response(request, answer)
 
@@ -270,7 +358,7 @@ class MovieViewSet(_CatalogueReadViewSet):
             ttl=FEATURED_TTL,
             render=lambda: render_json(self._page(selectors.movie_featured()).data),
         )
-        return stored_response(request, answer)
+        return personal_response(request, answer)
 
     @extend_schema(
         tags=["movies"],
@@ -304,7 +392,7 @@ class MovieViewSet(_CatalogueReadViewSet):
             ttl=TRENDING_TTL,
             render=render,
         )
-        return stored_response(request, answer)
+        return personal_response(request, answer)
 
 
 @extend_schema_view(**{name: extend_schema(tags=["series"]) for name in ("list", "retrieve", "search")})

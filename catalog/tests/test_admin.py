@@ -121,3 +121,28 @@ def test_admin_delete_goes_through_the_service(admin_browser):
 def test_plain_users_cannot_open_the_catalogue_admin(client, user):
     client.force_login(user)
     assert client.get(CHANGELIST).status_code == 302  # to the login page
+
+
+def test_a_moderator_merges_duplicate_people_into_the_most_credited(
+    client, moderator, django_capture_on_commit_callbacks
+):
+    from catalog.models import Person
+    from moderation.services import sync_moderator_group
+
+    sync_moderator_group(moderator)
+    client.force_login(moderator)
+    MovieFactory(cast=["Funke Akindele"])
+    MovieFactory(cast=["Funke Akindele"])
+    movie = MovieFactory(cast=["Funke Akindele-Bello"])
+    cache.set(movie_detail_key(movie.pk), (movie.type, b"{}"))
+    people = reverse("admin:catalog_person_changelist")
+    assert client.get(people, {"q": "akindele"}).status_code == 200
+    ids = [str(pk) for pk in Person.objects.values_list("pk", flat=True)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(people, {"action": "merge", "_selected_action": ids}, follow=True)
+    assert response.status_code == 200
+    kept = Person.objects.get()
+    assert kept.name == "Funke Akindele" and kept.credits.count() == 3
+    assert MovieCast.objects.get(movie=movie).person_id == kept.pk
+    assert cache.get(movie_detail_key(movie.pk)) is None  # the detail shows each credit's person
+    assert client.post(reverse("admin:catalog_person_delete", args=[kept.pk]), {"post": "yes"}).status_code == 403

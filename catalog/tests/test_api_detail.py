@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from catalog.models import CastRole, MovieCast
+from catalog.models import CastRole, MovieCast, Person
 from catalog.tests.factories import MovieFactory, SeriesFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +16,11 @@ DETAIL_KEYS = {
     "local_title",
     "release_date",
     "release_date_precision",
+    "release_year",
     "runtime",
     "plot_summary",
     "poster_url",
+    "poster",
     "trailer_url",
     "director",
     "producer",
@@ -32,6 +34,7 @@ DETAIL_KEYS = {
     "genres",
     "languages",
     "cast",
+    "crew",
     "lemon_pie_rating",
     "review_count",
     "stats",
@@ -50,10 +53,18 @@ def test_detail_has_every_field_with_cast_in_credit_order(api_client):
     body = api_client.get(f"/api/v1/movies/{movie.pk}").json()
     assert set(body) == DETAIL_KEYS
     assert body["genres"] == ["Crime", "Drama"] and body["languages"] == ["English", "Yoruba"]
+    kemi, sola = (Person.objects.get(name=name).pk for name in ("Kemi Adetiba", "Sola Sobowale"))
+    # The director is crew, not repeated in the cast; every credit names its person.
     assert body["cast"] == [
-        {"actor_name": "Kemi Adetiba", "character_name": "", "role_type": "director"},
-        {"actor_name": "Sola Sobowale", "character_name": "Eniola Salami", "role_type": "actor"},
+        {
+            "person_id": str(sola),
+            "actor_name": "Sola Sobowale",
+            "character_name": "Eniola Salami",
+            "role_type": "actor",
+        },
     ]
+    assert body["crew"] == [{"person_id": str(kemi), "name": "Kemi Adetiba", "role_type": "director"}]
+    assert body["release_year"] == movie.release_date.year and body["poster"] is None
     assert body["lemon_pie_rating"] is None and body["review_count"] == 0
     assert body["stats"] == {
         "average_rating": None,

@@ -231,3 +231,72 @@ def test_list_count_is_cached_until_the_catalogue_changes(
     with django_capture_on_commit_callbacks(execute=True):
         services.movie_create(data=new)
     assert api_client.get(URL, {"genre": "Drama", "language": "yoruba"}).json()["count"] == 5
+
+
+# --- multi-value filters, types, people (issue 18) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("genre=Drama,Thriller", ["Aníkúlápó", "Blood Sisters", "Castle & Castle"]),  # any
+        ("genre=Drama&genre=thriller", ["Aníkúlápó", "Blood Sisters", "Castle & Castle"]),  # repeated = any
+        ("genre=drama, ,", ["Aníkúlápó", "Castle & Castle"]),  # blanks dropped
+        ("genre_all=Drama,fantasy", ["Aníkúlápó"]),
+        ("genre_all=Drama", ["Aníkúlápó", "Castle & Castle"]),
+        ("genre_exclude=Drama,Horror", ["Blood Sisters", "Dan Kasa"]),
+        ("genre=Drama&genre_exclude=Fantasy", ["Castle & Castle"]),
+        ("language=Yoruba,Hausa", ["Aníkúlápó", "Dan Kasa"]),
+        ("language_all=English,Pidgin", ["Castle & Castle"]),
+        ("language_exclude=english", ["Aníkúlápó", "Dan Kasa", "Egun"]),
+        ("type=movie,series&genre=Drama", ["Aníkúlápó", "Castle & Castle"]),
+    ],
+)
+def test_list_filters_take_several_values(api_client, shelf, query, expected):
+    assert titles(api_client.get(f"{URL}?{query}")) == expected
+
+
+def test_list_filters_with_bad_values_are_400(api_client):
+    assert_validation_error(api_client.get(URL, {"type": "movie,opera"}), "type")
+    assert_validation_error(api_client.get(URL, {"genre": ",".join(f"g{n}" for n in range(21))}), "genre")
+    assert_validation_error(api_client.get(URL, {"language_all": "x" * 101}), "language_all")
+    assert_validation_error(api_client.get(URL, {"person": "not-a-uuid"}), "person")
+
+
+def test_shorts_and_music_videos_are_listed_only_when_asked_for(api_client, shelf):
+    MovieFactory(title="A Short", type="short", release_date=datetime.date(2023, 1, 1))
+    MovieFactory(title="A Song", type="music_video", release_date=datetime.date(2023, 2, 1))
+    assert "A Short" not in titles(api_client.get(URL)) and "A Song" not in titles(api_client.get(URL))
+    assert api_client.get(URL).json()["count"] == 5
+    assert titles(api_client.get(URL, {"type": "short"})) == ["A Short"]
+    assert titles(api_client.get(URL, {"type": "music_video,short"})) == ["A Song", "A Short"]
+    MovieFactory(title="Zyxwv Tune", type="music_video", plot_summary="")
+    assert titles(api_client.get(f"{URL}/search", {"q": "zyxwv"})) == []
+    assert titles(api_client.get(f"{URL}/search", {"q": "zyxwv", "type": "music_video"})) == ["Zyxwv Tune"]
+    row = api_client.get(URL, {"type": "short"}).json()["results"][0]
+    assert row["type"] == "short" and row["release_year"] == 2023 and row["release_date_precision"] == "day"
+
+
+def test_movies_of_one_person(api_client, shelf):
+    from catalog.models import MovieCast, Person
+
+    MovieCast.objects.create(movie=shelf["a"], actor_name="Bimbo Ademoye", position=1)
+    MovieCast.objects.create(movie=shelf["c"], actor_name="Bímbọ́ Adémóyè", position=1, role_type="producer")
+    MovieCast.objects.create(movie=shelf["d"], actor_name="Someone Else", position=1)
+    bimbo = Person.objects.get(name="Bimbo Ademoye")
+    assert titles(api_client.get(URL, {"person": str(bimbo.pk)})) == ["Aníkúlápó", "Castle & Castle"]
+    assert titles(api_client.get(URL, {"person": str(bimbo.pk), "type": "series"})) == ["Castle & Castle"]
+
+
+def test_list_query_count_is_fixed_with_several_filters(api_client, django_assert_num_queries):
+    def fill(n):
+        for _ in range(n):
+            MovieFactory(genres=["Drama", "Comedy"], languages=["Yoruba"])
+
+    fill(2)
+    query = {"genre": "Drama,Comedy", "genre_exclude": "Horror", "language_all": "Yoruba", "page_size": 50}
+    with django_assert_num_queries(2):  # count + rows
+        assert api_client.get(URL, query).json()["count"] == 2
+    fill(38)
+    with django_assert_num_queries(2):
+        assert len(api_client.get(URL, {**query, "genre": "Comedy"}).json()["results"]) == 40

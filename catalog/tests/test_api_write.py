@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from catalog.models import Movie, MovieCast, MovieGenre
+from catalog.models import Movie, MovieCast, MovieGenre, Person
 from catalog.tests.factories import MovieFactory
 from conftest import client_for
 
@@ -42,8 +42,15 @@ def test_admin_creates_a_movie_with_genres_languages_and_cast(admin_client_api):
     assert body["title"] == "The Wedding Party"
     assert body["genres"] == ["Comedy", "Romance"]  # trimmed, duplicates dropped
     assert body["languages"] == ["English", "Yoruba"]
-    assert [member["actor_name"] for member in body["cast"]] == ["Adesua Etomi", "Banky W", "Kemi Adetiba"]
-    assert body["cast"][1] == {"actor_name": "Banky W", "character_name": "Dozie", "role_type": "actor"}
+    assert [member["actor_name"] for member in body["cast"]] == ["Adesua Etomi", "Banky W"]
+    assert [member["name"] for member in body["crew"]] == ["Kemi Adetiba"]  # the director, once
+    banky = Person.objects.get(name="Banky W")
+    assert body["cast"][1] == {
+        "person_id": str(banky.pk),
+        "actor_name": "Banky W",
+        "character_name": "Dozie",
+        "role_type": "actor",
+    }
     assert body["stats"]["review_count"] == 0
     movie = Movie.objects.get(pk=body["id"])
     assert movie.runtime == 110 and movie.box_office_ng == "₦453,000,000"

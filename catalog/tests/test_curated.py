@@ -27,19 +27,22 @@ def test_featured_lists_the_curated_titles_best_rated_first(api_client, rate):
     assert titles(api_client.get(FEATURED)) == ["Curated Best", "Curated Good"]
 
 
-def test_featured_falls_back_to_best_rated(api_client, rate):
-    rate(MovieFactory(title="Fine"), [6, 7])
-    rate(MovieFactory(title="Great"), [9, 9])
-    rate(MovieFactory(title="Also Great, Fewer Reviews"), [9])
-    MovieFactory(title="IMDb Darling", imdb_rating="8.8")
-    MovieFactory(title="Unrated")
-    assert titles(api_client.get(FEATURED)) == [
-        "Great",
-        "Also Great, Fewer Reviews",
-        "Fine",
-        "IMDb Darling",
-        "Unrated",
-    ]
+def test_featured_falls_back_to_the_bayesian_average_so_one_perfect_review_is_not_first(api_client, rate):
+    rate(MovieFactory(title="One Perfect Review"), [10])
+    rate(MovieFactory(title="Loved"), [9] * 6)
+    rate(MovieFactory(title="Liked"), [7] * 4)
+    rate(MovieFactory(title="Mixed"), [10, 2, 6])
+    MovieFactory(title="Unrated", imdb_rating="8.8")
+    MovieFactory(title="A Short", type="short")
+    # mean 110/14 = 7.86; Loved (54 + 5 x 7.86) / 11 = 8.48, Liked 7.48, Mixed 7.16; under 3 reviews: unranked.
+    assert titles(api_client.get(FEATURED)) == ["Loved", "Liked", "Mixed", "One Perfect Review", "Unrated"]
+
+
+def test_bayesian_score_pulls_few_reviews_towards_the_mean():
+    from catalog.selectors import BAYES_MIN_REVIEWS, BAYES_PRIOR_WEIGHT, catalogue_mean_rating
+
+    assert (BAYES_MIN_REVIEWS, BAYES_PRIOR_WEIGHT) == (3, 5)
+    assert catalogue_mean_rating() == 6.0  # nothing reviewed yet: the documented default
 
 
 def test_featured_is_cached_and_refreshed_when_an_admin_features_a_title(
@@ -94,7 +97,18 @@ def test_trending_falls_back_to_all_time_when_the_week_is_quiet(api_client, rate
     _review(b, days_ago=40, votes=5)
     c = rate(MovieFactory(title="Little"), [5])
     _review(c, days_ago=50)
-    assert titles(api_client.get(TRENDING)) == ["Most Voted", "Most Reviewed", "Little"]
+    # A quiet week: the most reviewed first, then the most voted on (at one review each), then the newest.
+    assert titles(api_client.get(TRENDING)) == ["Most Reviewed", "Most Voted", "Little"]
+
+
+def test_trending_with_no_activity_at_all_is_the_newest_first_never_alphabetical(api_client):
+    import datetime
+
+    MovieFactory(title="Aaa Old", release_date=datetime.date(2001, 1, 1))
+    MovieFactory(title="Zzz New", release_date=datetime.date(2024, 1, 1))
+    MovieFactory(title="Mmm Middle", release_date=datetime.date(2012, 1, 1))
+    MovieFactory(title="A Music Video", type="music_video", release_date=datetime.date(2025, 1, 1))
+    assert titles(api_client.get(TRENDING)) == ["Zzz New", "Mmm Middle", "Aaa Old"]
 
 
 def test_hidden_reviews_and_their_votes_do_not_trend(api_client, rate):

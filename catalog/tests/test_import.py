@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Count
 
 from catalog.importer import clean_plot, parse_year, split_names
-from catalog.models import Movie, MovieCast, MovieGenre
+from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage
 from catalog.selectors import movie_list_queryset, movie_search
 from catalog.tests.factories import MovieFactory
 
@@ -205,10 +206,25 @@ def test_split_names():
 
 @pytest.mark.slow
 def test_shipped_catalogue_imports_7100_titles_and_is_idempotent():
-    run(SHIPPED)
+    out = run(SHIPPED)
     assert Movie.objects.count() >= 7100
     assert Movie.objects.filter(search_vector__isnull=True).count() == 0
-    assert "0 created" in run(SHIPPED)
+    # What the export marks: 423 music videos ("Music") and 601 shorts ("Short"); series first.
+    assert "types in the file: 6,205 movie, 423 music_video, 62 series, 601 short" in out, out
+    assert dict(Movie.objects.values_list("type").annotate(n=Count("pk"))) == {
+        "movie": 6205,
+        "music_video": 423,
+        "series": 62,
+        "short": 601,
+    }
+    assert "languages guessed from titles: 112 (Yoruba 110, Hausa 2)" in out, out
+    assert MovieLanguage.objects.count() == 112
+    assert "people: 8,907 in the catalogue" in out, out
+    assert not MovieCast.objects.filter(person__isnull=True).exists()
+    assert Movie.objects.exclude(runtime=None).count() == 0 and Movie.objects.exclude(production_state="").count() == 0
+    again = run(SHIPPED)
+    assert "0 created, 0 updated" in again and "languages guessed from titles: 0" in again
+    assert "people: 8,907 in the catalogue" in again
 
     # On the real catalogue the planner picks the GIN index by itself (no enable_seqscan switch).
     plan = movie_search(queryset=movie_list_queryset(), q="ofin mose").explain()
@@ -217,3 +233,88 @@ def test_shipped_catalogue_imports_7100_titles_and_is_idempotent():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM movies WHERE lnp_fold(title) % lnp_fold('Lionhart')")
         assert cursor.fetchone()[0] >= 1
+
+
+# --- types, guessed languages and people (issue 18) -----------------------------------------
+
+FORMATS = DATA / "formats_movies.csv"
+
+
+def test_music_videos_and_shorts_get_their_own_type_and_the_summary_says_how_many():
+    out = run(FORMATS)
+    assert "types in the file: 4 movie, 1 music_video, 1 short" in out
+    types = dict(Movie.objects.values_list("imdb_id", "type"))
+    assert types == {
+        "tt2000001": "music_video",
+        "tt2000002": "short",
+        "tt2000003": "movie",
+        "tt2000004": "movie",  # "Musical" is a genre of feature films
+        "tt2000005": "movie",
+        "tt2000006": "movie",
+    }
+
+
+def test_a_title_stored_as_a_movie_by_the_old_importer_is_reclassified_but_series_are_left_alone():
+    MovieFactory(imdb_id="tt2000001", type="movie", title="Fire On The Mountain")
+    MovieFactory(imdb_id="tt2000002", type="series", title="Ìrètí")
+    run(FORMATS)
+    assert movie("tt2000001").type == "music_video"
+    assert movie("tt2000002").type == "series"  # an editor's choice other than the old default stays
+
+
+def test_languages_are_guessed_from_title_marks_only_and_counted():
+    out = run(FORMATS)
+    assert "languages guessed from titles: 3 (" in out
+    languages = {
+        imdb_id: list(Movie.objects.get(imdb_id=imdb_id).language_rows.values_list("language", flat=True))
+        for imdb_id in ("tt2000001", "tt2000002", "tt2000003", "tt2000004", "tt2000005", "tt2000006")
+    }
+    assert languages == {
+        "tt2000001": [],  # a music video's title says nothing of its lyrics
+        "tt2000002": ["Yoruba"],  # two tone-marked vowels
+        "tt2000003": ["Hausa"],  # hooked letters
+        "tt2000004": [],
+        "tt2000005": ["Igbo"],  # a dotted ụ (the Yoruba-accented name in the plot is not read)
+        "tt2000006": [],
+    }
+    assert "languages guessed from titles: 0" in run(FORMATS)  # idempotent
+
+
+def test_a_guess_never_replaces_languages_an_editor_set():
+    from catalog.models import MovieLanguage
+
+    run(FORMATS)
+    stored = movie("tt2000003")
+    stored.language_rows.all().delete()
+    MovieLanguage.objects.create(movie=stored, language="English")
+    assert "languages guessed from titles: 0" in run(FORMATS)
+    assert list(stored.language_rows.values_list("language", flat=True)) == ["English"]
+
+
+def test_runtime_and_production_state_stay_empty_when_the_file_does_not_say():
+    run(FORMATS)
+    assert set(Movie.objects.values_list("runtime", "production_state")) == {(None, "")}
+
+
+def test_people_are_made_once_per_folded_name_and_every_credit_points_at_one():
+    from catalog.models import Person
+
+    out = run(FORMATS)
+    names = sorted(Person.objects.values_list("name", flat=True))
+    # "Fúnkẹ́ Akíndélé" / "Funke Akindele" and "Kunle Afolayan" / "Kunle  Afolayan" are one person each.
+    assert names == [
+        "Adesua Etomi",
+        "Ali Nuhu",
+        "Burna Boy",
+        "Clarence Peters",
+        "Funke Akindele",
+        "Kemi Adetiba",
+        "Kunle Afolayan",
+    ]
+    assert "people: 7 in the catalogue" in out
+    assert not MovieCast.objects.filter(person__isnull=True).exists()
+    funke = Person.objects.get(name="Funke Akindele")
+    assert set(funke.credits.values_list("actor_name", flat=True)) == {"Fúnkẹ́ Akíndélé", "Funke Akindele"}
+    before = set(MovieCast.objects.values_list("pk", "person_id"))
+    run(FORMATS)
+    assert Person.objects.count() == 7 and set(MovieCast.objects.values_list("pk", "person_id")) == before

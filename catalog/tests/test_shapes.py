@@ -10,7 +10,7 @@ from django.db.models import F
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
 from catalog import selectors
-from catalog.models import CastRole, DatePrecision, Movie, MovieCast
+from catalog.models import CastRole, DatePrecision, Movie, MovieCast, Person
 from catalog.shapes import MovieDetail, MovieSearchResult, MovieSummary
 from catalog.tests.conftest import set_aggregates
 from catalog.tests.factories import MovieFactory, SeriesFactory
@@ -57,6 +57,27 @@ def test_summary_rows_equal_the_instances(shelf):
     assert by_title["No Date Yet"]["release_date"] is None and by_title["No Date Yet"]["lemon_pie_rating"] is None
     assert by_title["Castle & Castle"]["updated_at"] == "2026-01-02T03:04:05.000678Z"
     assert plain["id"] == str(shelf[0].pk) and plain["release_date"] == shelf[0].release_date.isoformat()
+    assert plain["release_year"] == shelf[0].release_date.year and plain["poster"] is None
+    assert by_title["No Date Yet"]["release_year"] is None
+    assert not {"my_review", "in_watchlist", "in_favorites"} & set(plain)  # added by the view for a signed-in caller
+
+
+def test_poster_is_the_uploaded_renditions_or_the_external_url_in_every_size(shelf):
+    uploaded = {
+        "url": "https://cdn.example.com/p.webp",
+        "thumbnail": "https://cdn.example.com/p_150x150.webp",
+        "medium": "https://cdn.example.com/p_400x300.webp",
+        "large": "https://cdn.example.com/p_800x600.webp",
+        "public_id": "images/p",
+    }
+    Movie.objects.filter(pk=shelf[0].pk).update(poster=uploaded, poster_url="https://old.example.com/p.jpg")
+    Movie.objects.filter(pk=shelf[1].pk).update(poster_url="https://img.example.com/x.jpg")
+    rows = {row["title"]: row for row in map(MovieSummary.build, selectors.movie_summary_rows(Movie.objects.all()))}
+    assert rows["Ọba Adé"]["poster"] == {key: uploaded[key] for key in ("url", "thumbnail", "medium", "large")}
+    assert rows["No Date Yet"]["poster"] == dict.fromkeys(
+        ("url", "thumbnail", "medium", "large"), "https://img.example.com/x.jpg"
+    )
+    assert rows["Castle & Castle"]["poster"] is None
 
 
 def test_detail_rows_equal_the_instances(shelf):
@@ -66,13 +87,21 @@ def test_detail_rows_equal_the_instances(shelf):
         assert data == MovieDetail.of(Movie.objects.get(pk=movie.pk))
         assert render_json(data) == DRFJSONRenderer().render(data)
     series = MovieDetail.build(selectors.movie_detail_row(movie_id=shelf[2].pk))
+    # Actors in billing order; the director is crew, not repeated in the cast; each names its person.
     assert [member["actor_name"] for member in series["cast"]] == [
         "Dakore Egbuson-Akande",
-        "Kunle Afolayan",
         "Richard Mofe-Damijo",
         "Funke",
     ]
-    assert series["cast"][3] == {"actor_name": "Funke", "character_name": "Ìyá Ọlọ́jà", "role_type": "actor"}
+    funke, kunle = (Person.objects.get(name=name).pk for name in ("Funke", "Kunle Afolayan"))
+    assert series["cast"][2] == {
+        "person_id": str(funke),
+        "actor_name": "Funke",
+        "character_name": "Ìyá Ọlọ́jà",
+        "role_type": "actor",
+    }
+    assert series["crew"] == [{"person_id": str(kunle), "name": "Kunle Afolayan", "role_type": "director"}]
+    assert (series["release_year"], series["release_date_precision"]) == (shelf[2].release_date.year, "year")
     assert MovieDetail.build(selectors.movie_detail_row(movie_id=shelf[1].pk))["imdb_rating"] == 6.5
 
 

@@ -47,10 +47,19 @@ def test_suggestions_tolerate_typos_and_missing_accents(api_client, titles, q, e
     assert suggest(api_client, q)[0] == expected
 
 
-def test_suggestion_rows_are_id_title_release_date(api_client, titles):
-    row = api_client.get(URL, {"q": "Lionheart"}).json()["results"][0]
+def test_suggestion_rows_are_a_brief_movie_with_its_release_date(api_client, titles):
     movie = Movie.objects.get(title="Lionheart")
-    assert row == {"id": str(movie.pk), "title": "Lionheart", "release_date": movie.release_date.isoformat()}
+    Movie.objects.filter(pk=movie.pk).update(poster_url="https://img.example.com/lionheart.jpg")
+    row = api_client.get(URL, {"q": "Lionheart"}).json()["results"][0]
+    poster = "https://img.example.com/lionheart.jpg"
+    assert row == {
+        "id": str(movie.pk),
+        "title": "Lionheart",
+        "type": "movie",
+        "release_year": movie.release_date.year,
+        "poster": {"url": poster, "thumbnail": poster, "medium": poster, "large": poster},
+        "release_date": movie.release_date.isoformat(),
+    }
 
 
 def test_at_most_ten_suggestions_closest_first(api_client):
@@ -142,7 +151,7 @@ def test_closest_title_first_then_the_most_reviewed():
     plain = MovieFactory(title="Ajoke")
     longer, busier = MovieFactory(title="Ajoke My Love"), MovieFactory(title="Ajoke My Wife")
     Movie.objects.filter(pk=busier.pk).update(review_count=40)
-    assert [row["id"] for row in movie_suggestions(q="ajoke")] == [plain.pk, busier.pk, longer.pk]
+    assert [row["id"] for row in movie_suggestions(q="ajoke")] == [str(plain.pk), str(busier.pk), str(longer.pk)]
 
 
 def test_short_words_are_dropped_when_no_title_has_them_all(api_client):

@@ -23,6 +23,9 @@ Field kinds:
   JSON objects on the fast path, a related manager on an instance).
 - `Spread(shape, source=...)`: `shape`'s keys read through a relation, set at this level.
 - `Const(name, value, drf_field)`: always the same value.
+- `Personal(name, drf_field)`: a key the view adds for a signed-in caller only (their own state of
+  the object, e.g. `in_watchlist`): documented as optional, never built, so the public answer (the
+  one cached for everyone) stays the same.
 
 How to add a field to a response: add it to the shape's `fields` (one edit). If it is a new model
 column, `makemigrations` adds its migration; every endpoint showing that shape then reads, shows
@@ -152,6 +155,23 @@ class Const:
 
     def source(self, prefix: str, env: _Env) -> str:
         return repr(self.value)
+
+    def from_object(self, obj, row: dict, prefix: str) -> None:
+        pass
+
+    def schema_field(self) -> serializers.Field:
+        return self.drf_field
+
+
+class Personal:
+    """A key only a signed-in caller's answer has, added by the view (see the module docstring)."""
+
+    def __init__(self, name: str, drf_field: serializers.Field):
+        assert not drf_field.required and not drf_field.read_only, "optional in the schema: required=False"
+        self.name, self.drf_field = name, drf_field
+
+    def columns(self, prefix: str) -> list[str]:
+        return []
 
     def from_object(self, obj, row: dict, prefix: str) -> None:
         pass
@@ -293,6 +313,8 @@ class Shape:
         for field in self.fields:
             if isinstance(field, Spread):
                 out.extend(field.shape.items(prefix + field.prefix, env))
+            elif isinstance(field, Personal):
+                continue
             else:
                 out.append(f"{field.name!r}: {field.source(prefix, env)}")
         return out

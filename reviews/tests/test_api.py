@@ -73,7 +73,13 @@ def test_create_answers_201_with_the_review_shape(auth_client, user, movie):
     assert response.status_code == 201, response.content
     data = response.json()
     assert set(data) == REVIEW_KEYS
-    assert data["movie"] == {"id": str(movie.pk), "title": movie.title}
+    assert data["movie"] == {
+        "id": str(movie.pk),
+        "title": movie.title,
+        "type": movie.type,
+        "release_year": movie.release_date.year,
+        "poster": None,
+    }
     assert data["movie_id"] == str(movie.pk)
     assert data["user"]["id"] == str(user.pk)
     assert "email" not in data["user"] and "stats" not in data["user"]

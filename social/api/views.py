@@ -1,6 +1,5 @@
 """Thin views over social.selectors / social.services (API.md §4 and §8)."""
 
-from django.core.files.uploadhandler import FileUploadHandler, MemoryFileUploadHandler, TemporaryFileUploadHandler
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status, viewsets
@@ -63,19 +62,34 @@ class UserViewSet(viewsets.GenericViewSet):
     def _target(self):
         return selectors.user_public_get(user_id=self.kwargs["pk"])
 
+    def _states(self, user_ids) -> dict:
+        """The caller's follow relation to these users (one query), or nothing when anonymous."""
+        if not self.request.user.is_authenticated:
+            return {}
+        return selectors.follow_states(user=self.request.user, user_ids=user_ids)
+
     def _follow_page(self, queryset, side: str):
+        page = self.paginate_queryset(queryset)
+        states = self._states([getattr(follow, f"{side}_id") for follow in page])
         data = []
-        for follow in self.paginate_queryset(queryset):
+        for follow in page:
             user = getattr(follow, side)
             user.followed_at = follow.created_at
-            data.append(FollowListUser.of(user))
+            data.append({**FollowListUser.of(user), **states.get(str(user.pk), {})})
         return self.get_paginated_response(data)
 
     @extend_schema(
-        summary="A public profile", parameters=[_USER_ID], responses={200: UserPublic.serializer_class, **_errors(404)}
+        summary="A public profile",
+        description="For a signed-in caller it adds `is_following` (you follow them) and `follows_you`.",
+        parameters=[_USER_ID],
+        responses={200: UserPublic.serializer_class, **_errors(404)},
     )
     def retrieve(self, request, pk=None):
-        return Response(UserPublic.of(self._target()))
+        user = self._target()
+        response = Response({**UserPublic.of(user), **self._states([user.pk]).get(str(user.pk), {})})
+        if request.user.is_authenticated:
+            response["Cache-Control"] = "private"
+        return response
 
     @extend_schema(
         summary="Who follows this user (newest first)",
@@ -96,6 +110,12 @@ class UserViewSet(viewsets.GenericViewSet):
         return self._follow_page(selectors.following_list(user=self._target()), side="following")
 
     @extend_schema(
+        methods=["GET"],
+        summary="Whether I follow this user (and they me)",
+        parameters=[_USER_ID],
+        responses={200: FollowStatus.serializer_class, **_errors(401, 404)},
+    )
+    @extend_schema(
         methods=["POST"],
         summary="Follow this user (idempotent)",
         parameters=[_USER_ID],
@@ -113,16 +133,22 @@ class UserViewSet(viewsets.GenericViewSet):
         request=None,
         responses={204: OpenApiResponse(description="Not following (any more)."), **_errors(401, 404)},
     )
-    @action(detail=True, methods=["post", "delete"])
+    @action(detail=True, methods=["get", "post", "delete"])
     def follow(self, request, pk=None):
         if request.method == "DELETE":
             services.follow_delete(follower=request.user, following_id=pk)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        follow, created = services.follow_create(follower=request.user, following_id=pk)
+        if request.method == "GET":
+            user = self._target()
+            follow, created = selectors.follow_get(follower_id=request.user.pk, following_id=user.pk), False
+        else:
+            follow, created = services.follow_create(follower=request.user, following_id=pk)
+            user = selectors.user_get(user_id=follow.following_id)
         body = {
-            "following": True,
-            "followed_at": follow.created_at,
-            "user": selectors.user_get(user_id=follow.following_id),
+            "following": follow is not None,
+            "followed_at": follow.created_at if follow else None,
+            "follows_you": selectors.follow_get(follower_id=user.pk, following_id=request.user.pk) is not None,
+            "user": user,
         }
         return Response(FollowStatus.of(body), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -264,24 +290,8 @@ class FeedView(APIView):
 # --- /upload/image --------------------------------------------------------------------------
 
 
-class _FileSizeCapHandler(FileUploadHandler):
-    """First in the chain: aborts the upload with 413 as soon as a file passes the limit, so an
-    oversized body is never buffered or written to a temporary file in full."""
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > images.max_bytes():
-            raise images.PayloadTooLarge()
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 class UploadRateThrottle(UserRateThrottle):
     scope = "uploads"
-
-
-_MULTIPART_OVERHEAD = 64 * 1024
 
 
 class ImageUploadView(APIView):
@@ -295,24 +305,8 @@ class ImageUploadView(APIView):
         responses={201: ImageUploadSerializer, **_errors(400, 401, 413, 415, 429, 503)},
     )
     def post(self, request):
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > images.max_bytes() + _MULTIPART_OVERHEAD:
-            raise images.PayloadTooLarge()
-        django_request = request._request
-        django_request.upload_handlers = [
-            _FileSizeCapHandler(django_request),
-            MemoryFileUploadHandler(django_request),
-            TemporaryFileUploadHandler(django_request),
-        ]
-        serializer = ImageUploadRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        if upload.size > images.max_bytes():
-            raise images.PayloadTooLarge()
-        result = images.image_upload(data=upload.read())
+        data = images.read_upload(request, field="file")
+        result = images.image_upload(data=data)
         result["url"] = request.build_absolute_uri(result["url"])
         result["optimized_urls"] = {
             name: request.build_absolute_uri(url) for name, url in result["optimized_urls"].items()

@@ -86,7 +86,13 @@ def test_feed_item_shape(auth_client, user, followed):
     assert item["actor"]["stats"]["total_reviews"] == 3
     assert item["actor"]["stats"]["average_rating"] == 8.0
     assert item["review"]["user"]["id"] == str(author.pk)
-    assert item["review"]["movie"] == {"id": str(review.movie_id), "title": review.movie.title}
+    assert item["review"]["movie"] == {
+        "id": str(review.movie_id),
+        "title": review.movie.title,
+        "type": "movie",
+        "release_year": review.movie.release_date.year,
+        "poster": None,
+    }
     assert item["review"]["user_vote"] == "helpful"
     assert item["review"]["helpfulness_score"] == 0
     raw = response.content.decode()

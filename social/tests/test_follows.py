@@ -179,10 +179,12 @@ def test_follow_list_query_count_is_fixed(api_client, user, side, rows, django_a
 
 def test_follow_and_unfollow_query_counts(auth_client, other_user, django_assert_num_queries):
     # auth, target exists, insert, two counter updates, the followed user's notification, read row,
-    # read target (+ savepoint pair)
-    with django_assert_num_queries(10):
+    # read target, follows you? (+ savepoint pair)
+    with django_assert_num_queries(11):
         assert auth_client.post(_follow_url(other_user.pk)).status_code == 201
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert auth_client.post(_follow_url(other_user.pk)).status_code == 200
+    with django_assert_num_queries(4):  # auth, target, my follow, theirs
+        assert auth_client.get(_follow_url(other_user.pk)).status_code == 200
     with django_assert_num_queries(7):
         assert auth_client.delete(_follow_url(other_user.pk)).status_code == 204

@@ -53,3 +53,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  skipped {count:,}: {reason} (first on line {line})")
         for rule, count in report.cleaned.most_common():
             self.stdout.write(f"  cleaned {count:,}: {rule}")
+        types = ", ".join(f"{count:,} {name}" for name, count in sorted(report.types.items()))
+        self.stdout.write(f"  types in the file: {types or 'none'}")
+        guessed = sum(report.guessed_languages.values())
+        by_language = ", ".join(f"{name} {count:,}" for name, count in report.guessed_languages.most_common())
+        self.stdout.write(
+            f"  languages guessed from titles: {guessed:,}"
+            + (f" ({by_language})" if guessed else "")
+            + "; the others are left empty"
+        )
+        self.stdout.write(f"  people: {report.people:,} in the catalogue")

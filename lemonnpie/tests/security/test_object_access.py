@@ -32,6 +32,10 @@ COVERED = {
     ("patch", "/api/v1/movies/{id}/"): "test_catalogue_writes_refuse_plain_users",
     ("delete", "/api/v1/movies/{id}/"): "test_catalogue_writes_refuse_plain_users",
     ("get", "/api/v1/series/{id}/"): "test_catalogue_writes_refuse_plain_users",
+    ("post", "/api/v1/movies/{id}/poster/"): "test_catalogue_writes_refuse_plain_users",
+    ("delete", "/api/v1/movies/{id}/poster/"): "test_catalogue_writes_refuse_plain_users",
+    ("get", "/api/v1/people/{id}/"): "test_public_user_routes_never_show_private_data",
+    ("get", "/api/v1/users/{id}/follow/"): "test_follows_are_always_the_callers_own",
     ("get", "/api/v1/reviews/{id}/"): "test_hidden_reviews_stay_hidden_from_others",
     ("put", "/api/v1/reviews/{id}/"): "test_nobody_edits_or_deletes_the_victims_review",
     ("patch", "/api/v1/reviews/{id}/"): "test_nobody_edits_or_deletes_the_victims_review",
@@ -150,6 +154,9 @@ def test_follows_are_always_the_callers_own(attacker, user, other_user, review_w
     assert attacker.post(f"/api/v1/users/{user.pk}/follow", {"follower": str(author.pk)}).status_code == 201
     assert Follow.objects.filter(follower=other_user, following=user).exists()
     assert not Follow.objects.filter(follower=author, following=user).exists()
+    # Reading a follow status is always about the caller: the victim's follow of the author is not shown.
+    status = attacker.get(f"/api/v1/users/{author.pk}/follow", {"follower": str(user.pk)}).json()
+    assert status["following"] is False and status["followed_at"] is None
 
 
 @pytest.mark.parametrize(("name", "model"), [("watchlist", WatchlistEntry), ("favorites", FavoriteEntry)])
@@ -182,6 +189,13 @@ def test_public_user_routes_never_show_private_data(attacker, user, review_world
         text = response.content.decode()
         assert not any(secret in text for secret in private), (path, text[:300])
     assert attacker.get("/api/v1/users/profile").json()["id"] != str(user.pk)
+    # A person's page shows credits only, never an account.
+    from catalog.models import MovieCast
+
+    credit = MovieCast.objects.create(movie=review_world["movie"], actor_name=user.name)
+    credit.refresh_from_db()
+    text = attacker.get(f"/api/v1/people/{credit.person_id}").content.decode()
+    assert not any(secret in text for secret in private)
 
 
 def test_catalogue_writes_refuse_plain_users(attacker, critic_client, review_world):
@@ -190,8 +204,13 @@ def test_catalogue_writes_refuse_plain_users(attacker, critic_client, review_wor
         for method in ("put", "patch", "delete"):
             body = {"title": "Renamed", "release_date": "2020-01-01"} if method != "delete" else None
             assert_envelope(getattr(client, method)(f"/api/v1/movies/{movie.pk}", body), 403, "permission_denied")
+        # Posters are admins' too (moderators' and users' uploads are refused before any byte is read).
+        assert_envelope(
+            client.post(f"/api/v1/movies/{movie.pk}/poster", {}, format="multipart"), 403, "permission_denied"
+        )
+        assert_envelope(client.delete(f"/api/v1/movies/{movie.pk}/poster"), 403, "permission_denied")
     movie.refresh_from_db()
-    assert movie.title != "Renamed"
+    assert movie.title != "Renamed" and movie.poster is None
     assert attacker.get(f"/api/v1/movies/{movie.pk}").status_code == 200
     assert attacker.get(f"/api/v1/series/{movie.pk}").status_code == 404  # a film is not a series
 
