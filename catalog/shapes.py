@@ -89,7 +89,7 @@ class MyReview(serializers.Serializer):
     id = serializers.UUIDField()
     lemon_pie_rating = serializers.IntegerField()
     moderation_status = serializers.ChoiceField(
-        choices=["approved", "pending", "rejected"], help_text="Only approved reviews are public."
+        choices=["pending", "approved", "rejected"], help_text="Only approved reviews are public."
     )
 
 

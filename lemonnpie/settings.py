@@ -326,6 +326,7 @@ SPECTACULAR_SETTINGS = {
         "CastRoleEnum": "catalog.models.CastRole",
         "DatePrecisionEnum": "catalog.models.DatePrecision",
         "JobStatusEnum": "diary.models.JobStatus",
+        "ModerationStatusEnum": "reviews.models.ModerationStatus",
     },
 }
 
