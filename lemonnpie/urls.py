@@ -15,7 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("django_prometheus.urls")),
 ]
-if not settings.CLOUDINARY_URL:
+if settings.MEDIA_STORAGE == "local":
     # Local media (uploads without Cloudinary) served by the app itself, as WhiteNoise serves static.
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
 

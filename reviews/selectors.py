@@ -5,12 +5,13 @@ import functools
 import uuid
 from datetime import timedelta
 
-from django.db import connection
+from django.db import connections
 from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Movie
 from lemonnpie.api.exceptions import NotFound
+from lemonnpie.replicas import read_alias
 from reviews.models import Review
 
 TRENDING_WINDOW = timedelta(days=7)
@@ -78,7 +79,7 @@ def review_display_row(*, review_id, viewer=None) -> dict:
     sql, template, names = _display_query(signed_in)
     stand_ins = {_ANY_REVIEW: parse_uuid(review_id), _ANY_VIEWER: viewer.pk if signed_in else None}
     params = [stand_ins.get(param, param) if isinstance(param, uuid.UUID) else param for param in template]
-    with connection.cursor() as cursor:
+    with connections[read_alias(Review)].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
