@@ -160,7 +160,7 @@ if REDIS_URL:
         # ... but security state (throttles, lockouts) must fail closed, so errors surface here.
         "security": {
             "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": env_str("REDIS_SECURITY_URL") or REDIS_URL,  # a Redis of its own at scale
             "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:sec",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         },
