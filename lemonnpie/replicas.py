@@ -102,10 +102,6 @@ class ReplicaHealth:
     def mark_down(self, alias: str) -> None:
         self._probes[alias] = _Probe(healthy=False, lag=None, at=time.monotonic())
 
-    def lag(self, alias: str) -> float | None:
-        probe = self._probes.get(alias)
-        return probe.lag if probe else None
-
 
 replica_health = ReplicaHealth()
 _next_replica = itertools.count()
