@@ -1,5 +1,7 @@
 """Deploy checks (`manage.py check --deploy`) for running several app instances: nothing an
-instance needs may live only in its own memory or on its own disk (README "Scaling out")."""
+instance needs may live only in its own memory or on its own disk (README "Scaling out").
+They apply when the deployment says it runs several instances (`SCALED_OUT`, on by default with
+read replicas or PgBouncer); one instance with local media is a valid deployment."""
 
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
@@ -10,6 +12,8 @@ _FILE_SESSIONS = "django.contrib.sessions.backends.file"
 
 @register(Tags.caches, deploy=True)
 def check_stateless_instance(app_configs=None, **kwargs):
+    if not getattr(settings, "SCALED_OUT", False):
+        return []
     warnings = []
     if any(_LOCAL_CACHE in alias["BACKEND"].lower() for alias in settings.CACHES.values()):
         warnings.append(

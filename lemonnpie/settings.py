@@ -138,6 +138,8 @@ if DATABASE_POOLER == "pgbouncer":
     for _alias in DATABASES.values():
         _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
         _alias["OPTIONS"]["prepare_threshold"] = None
+# Several app instances: `check --deploy` then warns about state kept in one (lemonnpie/checks.py).
+SCALED_OUT = env_bool("SCALED_OUT", bool(REPLICA_DATABASES) or DATABASE_POOLER == "pgbouncer")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------

@@ -284,15 +284,19 @@ def test_an_unreachable_bucket_answers_503(settings, auth_client):
 
 
 def test_deploy_checks_name_what_an_instance_keeps_to_itself(settings):
+    settings.SCALED_OUT = True
     settings.MEDIA_STORAGE = "local"
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.file"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     ids = {warning.id for warning in checks.check_stateless_instance()}
     assert ids == {"lemonnpie.W101", "lemonnpie.W102", "lemonnpie.W103", "lemonnpie.W104"}
+    settings.SCALED_OUT = False  # one instance: local state is fine
+    assert checks.check_stateless_instance() == []
 
 
 def test_deploy_checks_pass_for_a_shared_setup(settings):
+    settings.SCALED_OUT = True
     settings.MEDIA_STORAGE = "s3"
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://r:6379/0"}}
