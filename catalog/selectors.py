@@ -32,6 +32,7 @@ from catalog.models import (
     MovieTitleWordKey,
 )
 from catalog.shapes import MovieDetail, MovieSummary
+from lemonnpie.db.planner import set_local
 from lemonnpie.replicas import read_alias
 
 # Columns a list row never shows; the tsvector in particular is large.
@@ -124,11 +125,7 @@ SUGGESTION_TIERS = (0.6, 0.45)
 
 
 def _trigram_thresholds(cursor, similarity: float, word_similarity: float) -> None:
-    cursor.execute(
-        "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
-        "set_config('pg_trgm.word_similarity_threshold', %s, true)",
-        [str(similarity), str(word_similarity)],
-    )
+    set_local(cursor, pg_trgm__similarity_threshold=similarity, pg_trgm__word_similarity_threshold=word_similarity)
 
 
 def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
@@ -162,7 +159,7 @@ def _distinct_words(words: list[str]) -> list[str]:
     return [*dict.fromkeys(word for word in head if word != last), last]
 
 
-def _suggestion_rows(queryset, score, limit: int) -> list[dict]:
+def _suggestion_rows(queryset, score, limit: int) -> list:
     """`queryset` of `MovieTitle` rows, the highest `score` first, then the most reviewed. They are
     ordered on `movie_titles` alone; only the `limit` chosen meet `movies`."""
     ordering = ("-similarity", F("review_count").desc(), "title", "movie_id")
@@ -197,7 +194,7 @@ def _titles_with_words(matches: list[set[str]], q: str, limit: int) -> list[dict
     # table (53,000 rows compared to find 300); the index is always the faster way here.
     alias = read_alias(MovieTitle)  # the settings are local to the transaction the rows are read in
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0")
+        set_local(cursor, enable_seqscan="off", max_parallel_workers_per_gather=0)
         return _suggestion_rows(queryset.using(alias), title_closeness(q), limit)
 
 
@@ -209,7 +206,7 @@ def _vocabulary_matches(words: list[str]) -> list[set[str]]:
     last = words[-1]
     by_key = MovieTitleWordKey.objects.filter(key__in=set().union(*keys)).values_list("key", "word")
     begun = MovieTitleWord.objects.filter(word__startswith=last).annotate(key=Value("")).values_list("key", "word")
-    matches = [set() for _ in words]
+    matches: list[set[str]] = [set() for _ in words]
     for key, word in by_key.union(begun, all=True):
         for position, wanted in enumerate(keys):
             if key in wanted:

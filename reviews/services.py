@@ -17,10 +17,9 @@ from accounts.models import Role, User
 from catalog.cache import movie_invalidate
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
-from lemonnpie.api.permissions import has_role
+from lemonnpie.db.locking import locked_atomic
 from lemonnpie.metrics import REVIEWS, VOTES
-from reviews import aggregates
-from reviews.locking import locked_atomic
+from reviews import aggregates, rules
 from reviews.models import RATING_FIELDS, ModerationStatus, Review, ReviewVote, VoteType
 from reviews.signals import review_changed
 from reviews.tags import normalize_tags, tag_error_details
@@ -54,6 +53,17 @@ def _lock_movie(movie_id) -> bool:
 
 def _lock_review(review_id, *, for_delete: bool = False) -> Review | None:
     return Review.objects.select_for_update(no_key=not for_delete).filter(pk=review_id).first()
+
+
+def review_lock(*, review_id) -> Review:
+    """Lock a review the way every aggregate writer does — its movie row first, then the review
+    (FOR NO KEY UPDATE) — for other apps' writes on a review (moderation). Call it inside
+    `locked_atomic()`, so a busy review is a 409 rather than a long wait; 404 when unknown."""
+    movie_id = Review.objects.filter(pk=review_id).values_list("movie_id", flat=True).first()
+    review = _lock_review(review_id) if movie_id is not None and _lock_movie(movie_id) else None
+    if review is None:
+        raise NotFound("No review with this id.")
+    return review
 
 
 def _author_is_critic(user_id) -> bool:
@@ -132,8 +142,8 @@ def review_update(*, review: Review, actor, **fields) -> Review:
         locked = _lock_review(review.pk)
         if locked is None:
             raise NotFound("Review not found.")
-        if locked.user_id != getattr(actor, "pk", None):
-            raise PermissionDenied("Only the author may edit this review.")
+        if not rules.can_edit(actor, locked):
+            raise PermissionDenied(rules.EDIT_REFUSED)
         changed_fields = [name for name, value in fields.items() if getattr(locked, name) != value]
         before = _state(locked)
         for name in changed_fields:
@@ -166,8 +176,8 @@ def review_delete(*, review: Review, actor) -> None:
         locked = _lock_review(review.pk, for_delete=True)
         if locked is None:
             raise NotFound("Review not found.")
-        if locked.user_id != getattr(actor, "pk", None) and not has_role(actor, Role.MODERATOR, Role.ADMIN):
-            raise PermissionDenied("Only the author, a moderator or an admin may delete this review.")
+        if not rules.can_delete(actor, locked):
+            raise PermissionDenied(rules.DELETE_REFUSED)
         movie_changed = aggregates.apply_review_change(
             movie_id=locked.movie_id, user_id=locked.user_id, before=_state(locked), after=None
         )
@@ -220,13 +230,6 @@ def review_moderate(*, review: Review, status: str, actor=None) -> Review:
     return locked
 
 
-def review_flag(*, review: Review, flagged: bool = True) -> Review:
-    """Set or clear `is_flagged` (a report arrived / was dealt with); aggregates are unaffected."""
-    Review.objects.filter(pk=review.pk).update(is_flagged=flagged)
-    review.is_flagged = flagged
-    return review
-
-
 def review_author_role_sync(*, user) -> int:
     """Re-align the critic score of every movie `user` reviewed with the user's current role.
 
@@ -257,7 +260,7 @@ def review_author_role_sync(*, user) -> int:
 
 # --- votes -------------------------------------------------------------------------------------
 
-_VOTE_COLUMN = {VoteType.HELPFUL: "helpful_votes", VoteType.UNHELPFUL: "unhelpful_votes"}
+_VOTE_COLUMN: dict[str, str] = {VoteType.HELPFUL: "helpful_votes", VoteType.UNHELPFUL: "unhelpful_votes"}
 
 
 def _lock_votable_review(review_id):
@@ -374,12 +377,15 @@ def movie_reviews_detach(*, movie_id) -> None:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        # One review per (user, movie): each author loses exactly that review's contribution.
+        withdraw = ", ".join(
+            f"{term.column} = users.{term.column} - {term.row_sql('r', aggregates.CRITIC_SQL)}"
+            for term in aggregates.USER_RECIPE
+        )
         with connection.cursor() as cursor:
-            # One review per (user, movie): each author loses exactly one review and its rating.
             cursor.execute(
-                "UPDATE users SET review_count = users.review_count - 1, "
-                "review_rating_sum = users.review_rating_sum - r.lemon_pie_rating "
-                "FROM reviews r WHERE r.user_id = users.id AND r.movie_id = %s AND r.moderation_status = %s",
+                f"UPDATE users SET {withdraw} FROM reviews r "  # noqa: S608 (SQL from the recipe's fixed column names)
+                "WHERE r.user_id = users.id AND r.movie_id = %s AND r.moderation_status = %s",
                 [movie_id, ModerationStatus.APPROVED],
             )
         for review_id, user_id in reviews:
