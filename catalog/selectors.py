@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import (
     Case,
     Count,
@@ -49,6 +49,7 @@ from catalog.models import (
 )
 from catalog.shapes import MovieBrief, MovieDetail, MovieSuggestion, MovieSummary
 from lemonnpie.db.planner import set_local
+from lemonnpie.replicas import read_alias
 
 # Columns a list row never shows; the tsvector in particular is large.
 LIST_DEFERRED = ("search_vector", "plot_summary")
@@ -153,7 +154,7 @@ def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
     word has three letters ("t", "of a"), the titles trigram-similar to the whole query
     (`_titles_like_the_query`)."""
     rows = []
-    with connection.cursor() as cursor:
+    with connections[read_alias(MovieTitle)].cursor() as cursor:
         cursor.execute("SELECT lnp_words(lnp_fold(%s))", [q])
         words = _distinct_words(cursor.fetchone()[0])
     if any(len(word) > 2 for word in words):
@@ -208,9 +209,10 @@ def _titles_with_words(matches: list[set[str]], q: str, limit: int) -> list[dict
         queryset = queryset.filter(words__overlap=sorted(found))
     # The planner prices a GIN lookup of many words as many lookups and would rather read the whole
     # table (53,000 rows compared to find 300); the index is always the faster way here.
-    with transaction.atomic(), connection.cursor() as cursor:
+    alias = read_alias(MovieTitle)  # the settings are local to the transaction the rows are read in
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         set_local(cursor, enable_seqscan="off", max_parallel_workers_per_gather=0)
-        return _suggestion_rows(queryset, title_closeness(q), limit)
+        return _suggestion_rows(queryset.using(alias), title_closeness(q), limit)
 
 
 def _vocabulary_matches(words: list[str]) -> list[set[str]]:
@@ -245,9 +247,10 @@ def _titles_like_the_query(q: str, limit: int) -> list[dict]:
     tiers.append((SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD, False))
     for similarity, word_similarity, partial in tiers:
         queryset = base.filter(title_passes(q, SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD)) if partial else base
-        with transaction.atomic(), connection.cursor() as cursor:
+        alias = read_alias(MovieTitle)
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
             _trigram_thresholds(cursor, similarity, word_similarity)
-            rows = _suggestion_rows(queryset, title_similarity(q), limit)
+            rows = _suggestion_rows(queryset.using(alias), title_similarity(q), limit)
         if not partial or len(rows) == limit:
             break
     return rows

