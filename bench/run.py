@@ -2,21 +2,26 @@
 """LemonNPie load benchmark: `bench/run` (see the README, section "Performance").
 
 1. Picks its inputs from the benchmark database (hot and busy titles, 100k ids for cold detail
-   reads, distinct 3-word searches and misspelt titles, users following 500+ people, fresh
-   (user, movie) pairs to review and (user, review) pairs to vote) and mints their JWTs.
+   reads, list filters, distinct 3-word searches and misspelt titles, the worst shapes of a
+   suggestion query, users following 500+ people, fresh (user, movie) pairs to review and
+   (user, review) pairs to vote) and mints their JWTs. With `--peer`, the same kinds of inputs
+   from the peer's own database (`../shared/peer`, the seed's FastAPI stack).
 2. Counts the SQL queries of every endpoint with Django's test client (CaptureQueriesContext) and
    captures the SQL of a set of searches and suggestions (timed directly in step 4).
-3. Starts gunicorn (gthread) with production settings, warms up, and runs wrk
-   (`bench/lua/replay.lua`) twice per endpoint: a throughput pass with many connections, and a
-   latency pass over one connection (p50/p95/p99 without queueing in front of the server).
+3. Starts the application server (`--server`, default the Dockerfile's) with production settings
+   (and the peer with its own `run` script), warms up, and runs wrk (`bench/lua/replay.lua`)
+   twice per endpoint: a throughput pass with many connections in rounds interleaved with H and
+   the peer's same endpoint, and a latency pass over one connection (p50/p95/p99 without queueing
+   in front of the server).
 4. Times the captured search / suggestion SQL directly with psycopg, each request's statements
    once on the database the run has warmed, as the endpoints' latency passes met them (and
    suggestions with index scans switched off), keeping an EXPLAIN ANALYZE of each.
    Checks that 1,000 concurrent votes on one review leave its counts exact, counts the database
-   sessions opened while the measured load ran, prints one table (throughput as a share of the
-   baseline **H** of the same run) with every target, writes `bench/results/latest.json`,
-   `bench/results/latest.md` and the wrk outputs, then removes every review and vote it wrote
-   through the services (aggregates stay exact; `recompute_stats --dry-run` confirms it).
+   sessions opened while the measured load ran, prints one table (throughput, LemonNPie/peer,
+   share of the baseline **H** of the same run, the load average) with every target, writes
+   `bench/results/latest.json`, `bench/results/latest.md` and the wrk outputs, then removes every
+   review and vote it wrote through the services (aggregates stay exact; `recompute_stats
+   --dry-run` confirms it).
 """
 
 import argparse
@@ -1079,9 +1084,6 @@ def targets(results: dict) -> list[dict]:
 
     def add(name, ok, measured):
         out.append({"target": name, "met": bool(ok), "measured": measured})
-
-    def ratio(key):
-        return e[key]["ratio"] if key in e else float("nan")
 
     # Read paths against the seed-stack peer (`--peer`): absolute ratios of throughput.
     for key in PEER_TARGETS:
