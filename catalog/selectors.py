@@ -6,10 +6,11 @@ the movie hangs off another model, `movie_summary_prefetches("movie__")` togethe
 """
 
 import html
+import time
 from datetime import timedelta
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -130,35 +131,105 @@ WORD_SIMILARITY_THRESHOLD = 0.6
 SUGGESTION_TIERS = (0.6, 0.45)
 
 
-def _trigram_thresholds(cursor, similarity: float, word_similarity: float) -> None:
+# Bounds on the work of one suggestion request, whatever `q` is (issue 15): the typed words
+# considered (titles in the catalogue have at most 16 words, 99.9% at most 12), the characters
+# the whole-query trigram match compares (a title of 70+ characters is rare; a query much longer
+# than every title cannot be trigram-similar to one anyway), the titles with every word that are
+# ranked by closeness (the most reviewed ones, when more match), and a time budget for the whole
+# answer after which the best found so far is the answer.
+SUGGESTION_MAX_WORDS = 12
+SUGGESTION_MAX_TRIGRAM_CHARS = 64
+SUGGESTION_CANDIDATES = 2000
+SUGGESTION_BUDGET_MS = 250
+
+
+class SuggestionRows(list):
+    """The suggestion rows; `complete` is False when the time budget ran out first (the rows are
+    then the best found so far: the view caches them only briefly)."""
+
+    complete = True
+
+
+class _Budget:
+    """What is left of `SUGGESTION_BUDGET_MS` for the next statement (its `statement_timeout`)."""
+
+    def __init__(self):
+        self.deadline = time.monotonic() + SUGGESTION_BUDGET_MS / 1000
+
+    def left_ms(self) -> int:
+        return max(1, int((self.deadline - time.monotonic()) * 1000))
+
+    def spent(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
+def _timed_out(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "57014"  # query_canceled (statement_timeout)
+
+
+def _trigram_thresholds(cursor, similarity: float, word_similarity: float, budget: _Budget) -> None:
     cursor.execute(
         "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
-        "set_config('pg_trgm.word_similarity_threshold', %s, true)",
-        [str(similarity), str(word_similarity)],
+        "set_config('pg_trgm.word_similarity_threshold', %s, true), "
+        "set_config('statement_timeout', %s, true)",
+        [str(similarity), str(word_similarity), str(budget.left_ms())],
     )
 
 
-def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
+def suggestion_words(q: str) -> list[str]:
+    """The folded words of `q` a suggestion looks titles up by: distinct, the last one (perhaps
+    still being typed) last, at most `SUGGESTION_MAX_WORDS` of them (the first ones typed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lnp_words(lnp_fold(%s))", [q])
+        words = cursor.fetchone()[0]
+    return _distinct_words(words[:SUGGESTION_MAX_WORDS])
+
+
+def trigram_text(q: str) -> str:
+    """What of `q` the whole-query trigram match compares: its first `SUGGESTION_MAX_WORDS` words
+    (as separated by spaces), at most `SUGGESTION_MAX_TRIGRAM_CHARS` characters of them, cut at the
+    end of a word when there is one."""
+    text = " ".join(q.split()[:SUGGESTION_MAX_WORDS])
+    if len(text) <= SUGGESTION_MAX_TRIGRAM_CHARS:
+        return text
+    head = text[: SUGGESTION_MAX_TRIGRAM_CHARS + 1]
+    return head.rsplit(" ", 1)[0] if " " in head else text[:SUGGESTION_MAX_TRIGRAM_CHARS]
+
+
+def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> SuggestionRows:
     """Up to `limit` titles for what is being typed, closest first: the titles with every typed word
     (`_titles_with_words`); when none has them all, with every word of three or more letters (a slip
     in "of" gives "af", which could stand for anything); when none has those either, or no typed
     word has three letters ("t", "of a"), the titles trigram-similar to the whole query
-    (`_titles_like_the_query`)."""
-    rows = []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT lnp_words(lnp_fold(%s))", [q])
-        words = _distinct_words(cursor.fetchone()[0])
-    if any(len(word) > 2 for word in words):
-        matches = _vocabulary_matches(words)
-        rows = _titles_with_words(matches, q, limit)
-        longer = [found for word, found in zip(words, matches, strict=True) if len(word) > 2]
-        if not rows and 0 < len(longer) < len(words):
-            rows = _titles_with_words(longer, q, limit)
-    rows = rows or _titles_like_the_query(q, limit)
-    return [
+    (`_titles_like_the_query`). The work is bounded whatever `q` is (see `SUGGESTION_MAX_WORDS` and
+    the bounds beside it)."""
+    budget = _Budget()
+    rows, complete = [], True
+    words = suggestion_words(q)
+    try:
+        if any(len(word) > 2 for word in words):
+            matches = _vocabulary_matches(words)
+            rows = _titles_with_words(matches, q, limit, budget)
+            longer = [found for word, found in zip(words, matches, strict=True) if len(word) > 2]
+            if not rows and 0 < len(longer) < len(words):
+                rows = _titles_with_words(longer, q, limit, budget)
+        rows = rows or _titles_like_the_query(trigram_text(q), limit, budget)
+    except _OutOfTime as out:
+        rows, complete = out.rows, False
+    answer = SuggestionRows(
         {"id": row["movie_id"], "title": row["movie__title"], "release_date": row["movie__release_date"]}
         for row in rows
-    ]
+    )
+    answer.complete = complete
+    return answer
+
+
+class _OutOfTime(Exception):
+    """The time budget ran out; `rows` are the best found before it did."""
+
+    def __init__(self, rows: list):
+        super().__init__()
+        self.rows = rows
 
 
 def _distinct_words(words: list[str]) -> list[str]:
@@ -169,10 +240,15 @@ def _distinct_words(words: list[str]) -> list[str]:
     return [*dict.fromkeys(word for word in head if word != last), last]
 
 
-def _suggestion_rows(queryset, score, limit: int) -> list[dict]:
+def _suggestion_rows(queryset, score, limit: int, *, candidates: int | None = None) -> list[dict]:
     """`queryset` of `MovieTitle` rows, the highest `score` first, then the most reviewed. They are
-    ordered on `movie_titles` alone; only the `limit` chosen meet `movies`."""
+    ordered on `movie_titles` alone; only the `limit` chosen meet `movies`. With `candidates`, only
+    that many of the rows (the most reviewed) are scored."""
     ordering = ("-similarity", F("review_count").desc(), "title", "movie_id")
+    if candidates:
+        queryset = MovieTitle.objects.filter(
+            pk__in=queryset.order_by(F("review_count").desc(), "pk").values("pk")[:candidates]
+        )
     chosen = queryset.annotate(similarity=score).order_by(*ordering).values("movie_id")[:limit]
     return list(
         MovieTitle.objects.filter(movie_id__in=chosen)
@@ -191,20 +267,31 @@ def spelling_keys(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def _titles_with_words(matches: list[set[str]], q: str, limit: int) -> list[dict]:
+def _titles_with_words(matches: list[set[str]], q: str, limit: int, budget: _Budget) -> list[dict]:
     """Titles (or local titles) with one of the title words in each of `matches`, closest to `q`
     first, through the GIN index on their words, so common words ("The ...") cost no more than
-    rare ones."""
+    rare ones. When more than `SUGGESTION_CANDIDATES` titles have them all ("the s"), the closest of
+    the most reviewed that many."""
     if not matches or not all(matches):
         return []
+    if budget.spent():
+        raise _OutOfTime([])
     queryset = MovieTitle.objects.all()
     for found in matches:
         queryset = queryset.filter(words__overlap=sorted(found))
     # The planner prices a GIN lookup of many words as many lookups and would rather read the whole
     # table (53,000 rows compared to find 300); the index is always the faster way here.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0")
-        return _suggestion_rows(queryset, title_closeness(q), limit)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0; "
+                f"SET LOCAL statement_timeout = {budget.left_ms():d}"
+            )
+            return _suggestion_rows(queryset, title_closeness(q), limit, candidates=SUGGESTION_CANDIDATES)
+    except OperationalError as error:
+        if _timed_out(error):
+            raise _OutOfTime([]) from error
+        raise
 
 
 def _vocabulary_matches(words: list[str]) -> list[set[str]]:
@@ -225,7 +312,7 @@ def _vocabulary_matches(words: list[str]) -> list[set[str]]:
     return matches
 
 
-def _titles_like_the_query(q: str, limit: int) -> list[dict]:
+def _titles_like_the_query(q: str, limit: int, budget: _Budget) -> list[dict]:
     """Titles whose folded title or local title has a trigram similarity of 0.3+ to `q`, or a word
     similarity of 0.6+ (words run together or split, more than one slip in a word).
 
@@ -233,15 +320,24 @@ def _titles_like_the_query(q: str, limit: int) -> list[dict]:
     thresholds raised to a tier `t` (0.6, then 0.45): any title left out then scores below `t` and
     every title found (that passes the real thresholds) scores `t` or more, so when a tier finds
     `limit` titles they are exactly the answer, at a fraction of the cost. Otherwise the next tier,
-    and finally the real thresholds, run."""
+    and finally the real thresholds, run; when the time budget runs out first, the answer is the
+    last tier's rows."""
     base = MovieTitle.objects.filter(title_matches(q))
     tiers = [(tier, tier, True) for tier in SUGGESTION_TIERS]
     tiers.append((SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD, False))
+    rows = []
     for similarity, word_similarity, partial in tiers:
+        if budget.spent():
+            raise _OutOfTime(rows)
         queryset = base.filter(title_passes(q, SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD)) if partial else base
-        with transaction.atomic(), connection.cursor() as cursor:
-            _trigram_thresholds(cursor, similarity, word_similarity)
-            rows = _suggestion_rows(queryset, title_similarity(q), limit)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                _trigram_thresholds(cursor, similarity, word_similarity, budget)
+                rows = _suggestion_rows(queryset, title_similarity(q), limit)
+        except OperationalError as error:
+            if _timed_out(error):
+                raise _OutOfTime(rows) from error
+            raise
         if not partial or len(rows) == limit:
             break
     return rows

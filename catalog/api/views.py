@@ -29,6 +29,7 @@ from catalog.cache import (
     DETAIL_TTL,
     FEATURED_TTL,
     SEARCH_TTL,
+    SUGGESTIONS_PARTIAL_TTL,
     SUGGESTIONS_TTL,
     movie_detail_key,
     request_key,
@@ -250,8 +251,10 @@ class MovieViewSet(_CatalogueReadViewSet):
         key = versioned_key(f"suggest:{hashlib.sha256(' '.join(q.casefold().split()).encode()).hexdigest()}")
         body = cache_lookup("movie_suggestions", cache.get(key), expect=bytes)
         if body is None:
-            body = render_json(MovieSuggestionListSerializer({"results": selectors.movie_suggestions(q=q)}).data)
-            cache.set(key, body, SUGGESTIONS_TTL)
+            rows = selectors.movie_suggestions(q=q)
+            body = render_json(MovieSuggestionListSerializer({"results": rows}).data)
+            # An answer cut short by the time budget is kept only briefly.
+            cache.set(key, body, SUGGESTIONS_TTL if rows.complete else SUGGESTIONS_PARTIAL_TTL)
         return JSONBytesResponse(body)
 
     @extend_schema(
