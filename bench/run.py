@@ -109,6 +109,9 @@ def parse_args(argv=None):
     parser.add_argument("--concurrent-votes", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--no-drift-check", action="store_true", help="skip recompute_stats --dry-run at the end")
+    parser.add_argument(
+        "--no-direct-sql", action="store_true", help="skip timing the search and suggestion SQL directly"
+    )
     parser.add_argument("--keep-writes", action="store_true", help="leave the reviews and votes it wrote")
     parser.add_argument("--results", default=str(RESULTS))
     return parser.parse_args(argv)
@@ -1315,7 +1318,7 @@ def main(argv=None) -> int:
             if bad:
                 raise SystemExit(f"{endpoint['key']} answered {bad} to its probe; not benchmarking a failing endpoint")
         captured = None
-        if not args.only or {"search", "suggest"} & set(args.only):
+        if not args.no_direct_sql and (not args.only or {"search", "suggest"} & set(args.only)):
             log("capturing the search and suggestion SQL for the direct timing")
             forget("search")
             forget("suggest")
