@@ -1209,6 +1209,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (bench/run installs it with apt-get)")
+    if args.peer and not (Path(args.peer_dir) / "run").exists():
+        raise SystemExit(f"no peer at {args.peer_dir} (set BENCH_PEER_DIR or --peer-dir)")
     env = bench_env(args)
     django_setup(env)
     from django.db import connection
@@ -1355,7 +1357,7 @@ def main(argv=None) -> int:
             own = [(side, url, prefix) for side, url, prefix in sides if f"{prefix}files" in endpoint]
             for side, url, prefix in own:
                 if endpoint.get("warm_set"):
-                    statuses = warm_all(url, endpoint[f"{prefix}lines"])
+                    statuses = warm_all(url, endpoint["peer_lines" if side == "peer" else "lines"])
                     failed = sum(1 for status in statuses if not 200 <= status < 300)
                     log(f"{endpoint['label']}: {side} warmed with each of {len(statuses)} requests ({failed} non-2xx)")
                 log(f"{endpoint['label']}: {side} warm-up {args.warmup:.0f} s")

@@ -138,7 +138,11 @@ SUGGESTION_TIERS = (0.6, 0.45)
 # ranked by closeness (the most reviewed ones, when more match), and a time budget for the whole
 # answer after which the best found so far is the answer.
 SUGGESTION_MAX_WORDS = 12
+SUGGESTION_MAX_WORD_LENGTH = 40  # the longest title word in the catalogue has 16 letters
 SUGGESTION_MAX_TRIGRAM_CHARS = 64
+# The exact tiers pay off when a short text shares trigrams with many titles; a longer one is
+# compared at the real thresholds at once (one statement instead of three; the same answer).
+SUGGESTION_TIERED_CHARS = 32
 SUGGESTION_CANDIDATES = 2000
 SUGGESTION_BUDGET_MS = 80
 
@@ -298,7 +302,8 @@ def _vocabulary_matches(words: list[str]) -> list[set[str]]:
     """For each typed word, the title words it may stand for: itself, a word one letter added,
     dropped, changed or swapped away (sharing a key), and for the last word (perhaps still being
     typed) a word it begins. One query for all of them."""
-    keys = [spelling_keys(word) for word in words]
+    # A word longer than any title word (+1) is one slip from none: it has no keys to look up.
+    keys = [spelling_keys(word) if len(word) <= SUGGESTION_MAX_WORD_LENGTH else set() for word in words]
     last = words[-1]
     by_key = MovieTitleWordKey.objects.filter(key__in=set().union(*keys)).values_list("key", "word")
     begun = MovieTitleWord.objects.filter(word__startswith=last).annotate(key=Value("")).values_list("key", "word")
@@ -320,10 +325,10 @@ def _titles_like_the_query(q: str, limit: int, budget: _Budget) -> list[dict]:
     thresholds raised to a tier `t` (0.6, then 0.45): any title left out then scores below `t` and
     every title found (that passes the real thresholds) scores `t` or more, so when a tier finds
     `limit` titles they are exactly the answer, at a fraction of the cost. Otherwise the next tier,
-    and finally the real thresholds, run; when the time budget runs out first, the answer is the
-    last tier's rows."""
+    and finally the real thresholds, run (at once for a text of `SUGGESTION_TIERED_CHARS` or more);
+    when the time budget runs out first, the answer is the last tier's rows."""
     base = MovieTitle.objects.filter(title_matches(q))
-    tiers = [(tier, tier, True) for tier in SUGGESTION_TIERS]
+    tiers = [(tier, tier, True) for tier in SUGGESTION_TIERS] if len(q) < SUGGESTION_TIERED_CHARS else []
     tiers.append((SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD, False))
     rows = []
     for similarity, word_similarity, partial in tiers:

@@ -142,3 +142,22 @@ def test_a_complete_answer_says_so():
     MovieFactory(title="Lionheart")
     rows = selectors.movie_suggestions(q="lionhart")
     assert [row["title"] for row in rows] == ["Lionheart"] and rows.complete is True
+
+
+def test_a_word_longer_than_any_title_word_has_no_keys_to_look_up():
+    MovieFactory(title="Lionheart")
+    q = long_word()
+    with CaptureQueriesContext(connection) as captured:
+        assert selectors.movie_suggestions(q=q) == []
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert any("movie_title_words" in sql for sql in statements)  # still looked up as a prefix
+    key = q[:100] + q[101:]  # the word less one letter would be one of its 199 keys
+    assert key not in q and not any(key in sql for sql in statements)
+
+
+def test_a_long_text_is_compared_at_the_real_thresholds_at_once(django_assert_num_queries):
+    """Lookup of the words, of the vocabulary, then one transaction (begin, thresholds, titles,
+    commit) instead of three tiers."""
+    MovieFactory(title="Lionheart")
+    with django_assert_num_queries(6):
+        assert selectors.movie_suggestions(q=long_word()) == []
