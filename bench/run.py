@@ -1202,6 +1202,51 @@ def render_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def prepare(args, rng: random.Random, meta: dict) -> tuple[dict, list[dict], Path]:
+    """Pick the inputs (and the peer's, with --peer), build the endpoints (only those of
+    `args.only`, and H) and write their request files into a scratch directory."""
+    log("picking inputs")
+    data = pick_inputs(rng)
+    # Disjoint query sets: 400 searches answered from the cache (warmed first), 200 for the
+    # direct-SQL timing, the rest for the uncached runs (each sent once).
+    data["warm_searches"] = data["searches"][:400]
+    data["sql_searches"] = data["searches"][-200:]
+    data["searches"] = data["searches"][400:-200]
+    data["sql_typos"] = data["typos"][-200:]
+    data["typos"] = data["typos"][:-200]
+    data["pathological"] = pathological_suggestions(rng, 4000)
+    if args.peer:
+        log(f"picking the peer's inputs from {args.peer_database_url}")
+        data["peer"] = peer = pick_peer_inputs(args.peer_database_url, rng)
+        peer["warm_searches"], peer["searches"] = peer["searches"][:400], peer["searches"][400:]
+        meta["peer"] = {
+            "dir": str(Path(args.peer_dir).resolve()),
+            "database": args.peer_database_url,
+            "counts": peer_counts(args.peer_database_url),
+        }
+        log(f"  peer database: {meta['peer']['counts']}")
+    data["list_queries"] = list_filters([args.database_url] + ([args.peer_database_url] if args.peer else []), rng)
+    endpoints = build_endpoints(data, rng)
+    if args.only:
+        endpoints = [endpoint for endpoint in endpoints if endpoint["key"] in {"H", *args.only}]
+    scratch = Path(tempfile.mkdtemp(prefix="lnp-bench-"))
+    for endpoint in endpoints:
+        for side in ("lines", "peer_lines"):
+            if side not in endpoint:
+                continue
+            prefix = "peer-" if side == "peer_lines" else ""
+            lines = endpoint[side]
+            slices = split(lines, len(lines) == 1 or endpoint.get("warm_set", False))
+            endpoint[f"{prefix}slices"] = slices
+            endpoint[f"{prefix}files"] = {
+                name: write_lines(scratch / f"{prefix}{endpoint['key']}-{name}.tsv", part)
+                for name, part in slices.items()
+            }
+        peer_note = f", peer {len(endpoint['peer_lines'])}" if "peer_lines" in endpoint else ""
+        log(f"  {endpoint['key']}: {len(endpoint['lines'])} distinct request(s){peer_note}")
+    return data, endpoints, scratch
+
+
 # --- main -----------------------------------------------------------------------------------------------------------
 
 
@@ -1253,45 +1298,7 @@ def main(argv=None) -> int:
     }
     log(f"database {args.database_url}: {meta['counts']}; load average {meta['loadavg_start']}")
 
-    log("picking inputs")
-    data = pick_inputs(rng)
-    # Disjoint query sets: 400 searches answered from the cache (warmed first), 200 for the
-    # direct-SQL timing, the rest for the uncached runs (each sent once).
-    data["warm_searches"] = data["searches"][:400]
-    data["sql_searches"] = data["searches"][-200:]
-    data["searches"] = data["searches"][400:-200]
-    data["sql_typos"] = data["typos"][-200:]
-    data["typos"] = data["typos"][:-200]
-    data["pathological"] = pathological_suggestions(rng, 4000)
-    if args.peer:
-        log(f"picking the peer's inputs from {args.peer_database_url}")
-        data["peer"] = peer = pick_peer_inputs(args.peer_database_url, rng)
-        peer["warm_searches"], peer["searches"] = peer["searches"][:400], peer["searches"][400:]
-        meta["peer"] = {
-            "dir": str(Path(args.peer_dir).resolve()),
-            "database": args.peer_database_url,
-            "counts": peer_counts(args.peer_database_url),
-        }
-        log(f"  peer database: {meta['peer']['counts']}")
-    data["list_queries"] = list_filters([args.database_url] + ([args.peer_database_url] if args.peer else []), rng)
-    endpoints = build_endpoints(data, rng)
-    if args.only:
-        endpoints = [endpoint for endpoint in endpoints if endpoint["key"] in {"H", *args.only}]
-    scratch = Path(tempfile.mkdtemp(prefix="lnp-bench-"))
-    for endpoint in endpoints:
-        for side in ("lines", "peer_lines"):
-            if side not in endpoint:
-                continue
-            prefix = "peer-" if side == "peer_lines" else ""
-            lines = endpoint[side]
-            slices = split(lines, len(lines) == 1 or endpoint.get("warm_set", False))
-            endpoint[f"{prefix}slices"] = slices
-            endpoint[f"{prefix}files"] = {
-                name: write_lines(scratch / f"{prefix}{endpoint['key']}-{name}.tsv", part)
-                for name, part in slices.items()
-            }
-        peer_note = f", peer {len(endpoint['peer_lines'])}" if "peer_lines" in endpoint else ""
-        log(f"  {endpoint['key']}: {len(endpoint['lines'])} distinct request(s){peer_note}")
+    data, endpoints, scratch = prepare(args, rng, meta)
 
     results = {
         "meta": meta,
