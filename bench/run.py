@@ -112,6 +112,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--no-direct-sql", action="store_true", help="skip timing the search and suggestion SQL directly"
     )
+    parser.add_argument("--no-inprocess", action="store_true", help="skip bench/inprocess.py")
     parser.add_argument("--keep-writes", action="store_true", help="leave the reviews and votes it wrote")
     parser.add_argument("--results", default=str(RESULTS))
     return parser.parse_args(argv)
@@ -734,6 +735,39 @@ def direct_sql(args, captured: dict) -> dict:
     }
 
 
+INPROCESS = ROOT / "bench" / "inprocess.py"
+# In-process cost targets (issue 15), milliseconds per request with the Django test client.
+INPROCESS_TARGETS = {"ping": 0.3, "detail": 0.4}
+
+
+def inprocess(args) -> dict | None:
+    """`bench/inprocess.py --json` (the in-process cost of ping and of a cached detail, Django's
+    test client in a loop), on the same database and Redis, before the server starts."""
+    if not INPROCESS.exists() or args.no_inprocess:
+        return None
+    log("in-process cost (bench/inprocess.py)")
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(INPROCESS),
+            "--json",
+            "--database-url",
+            args.database_url,
+            "--redis-url",
+            args.redis_url,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        log(f"  failed: {done.stderr.strip()[-500:]}")
+        return {"error": done.stderr.strip()[-2000:]}
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    log("  " + ", ".join(f"{name} {value['wall_ms']:.3f} ms" for name, value in measured.items()))
+    return measured
+
+
 # --- the server ---------------------------------------------------------------------------------------
 
 
@@ -1147,6 +1181,11 @@ def targets(results: dict) -> list[dict]:
         exact = results.get("concurrent_votes", {}).get("exact")
         sent = results.get("concurrent_votes", {}).get("votes_sent", 0)
         add(f"{sent:,} concurrent votes on one review exact", exact, f"exact={exact}")
+    measured = results.get("inprocess") or {}
+    for name, limit in INPROCESS_TARGETS.items():
+        if name in measured:
+            wall = measured[name]["wall_ms"]
+            add(f"in-process {name} ≤ {limit} ms (test client)", wall <= limit, f"{wall:.3f} ms")
     conns = results.get("connections")
     if conns:
         add(
@@ -1333,6 +1372,7 @@ def main(argv=None) -> int:
             forget("suggest")
             captured = capture_sql(data)
         connection.close()
+        results["inprocess"] = inprocess(args)
 
         log(f"starting {meta['server']['command']}")
         server.start()
