@@ -98,12 +98,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Moderators and admins reach the Django admin; nobody else does."""
         return self.is_active and self.role in STAFF_ROLES
 
-    @property
-    def average_rating(self) -> float | None:
-        if not self.review_count:
-            return None
-        return round(self.review_rating_sum / self.review_count, 2)
-
 
 class RevokedSession(models.Model):
     """A signed-out session (`sid` claim). Its live access tokens are refused until they expire;

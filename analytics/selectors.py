@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Movie
+from lemonnpie.ratings import average
 from moderation.models import Report, ReportStatus
 from moderation.selectors import moderation_queue_filter
 from reviews.models import ModerationStatus, Review, ReviewVote
@@ -70,9 +71,9 @@ def _top_movies(*, by_rating: bool, min_reviews: int) -> list[dict]:
             "id": m["id"],
             "title": m["title"],
             "review_count": m["review_count"],
-            "lemon_pie_rating": float(m["lemon_pie_rating"]) if m["lemon_pie_rating"] is not None else None,
+            "lemon_pie_rating": average(m["rating_sum"], m["review_count"]),
         }
-        for m in movies.values("id", "title", "review_count", "lemon_pie_rating")[:TOP_MOVIES]
+        for m in movies.values("id", "title", "review_count", "rating_sum")[:TOP_MOVIES]
     ]
 
 

@@ -4,10 +4,11 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Case, F, Q, When
-from django.db.models.functions import Cast, Round, Upper
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from catalog.expressions import Fold, TitleWords, UpperArray
+from lemonnpie.ratings import average_sql
 
 SUB_RATINGS = ("cultural_authenticity", "production_quality", "story", "acting", "cinematography")
 
@@ -27,18 +28,6 @@ class CastRole(models.TextChoices):
     DIRECTOR = "director", "Director"
     PRODUCER = "producer", "Producer"
     WRITER = "writer", "Writer"
-
-
-def _average(sum_field: str, count_field: str = "review_count"):
-    """Stored average of a sum/count pair; NULL while nothing is counted."""
-    return Case(
-        When(
-            **{f"{count_field}__gt": 0},
-            then=Round(Cast(F(sum_field), models.DecimalField(max_digits=14, decimal_places=4)) / F(count_field), 2),
-        ),
-        default=None,
-        output_field=models.DecimalField(max_digits=4, decimal_places=2),
-    )
 
 
 class Movie(models.Model):
@@ -87,7 +76,7 @@ class Movie(models.Model):
     critic_count = models.PositiveIntegerField(default=0)
     critic_rating_sum = models.PositiveBigIntegerField(default=0)
     lemon_pie_rating = models.GeneratedField(
-        expression=_average("rating_sum"),
+        expression=average_sql("rating_sum"),
         output_field=models.DecimalField(max_digits=4, decimal_places=2),
         db_persist=True,
     )

@@ -1,14 +1,11 @@
-"""What the catalogue endpoints (and other apps) read: ordered, prefetched querysets.
-
-Other apps showing movie rows (watchlists, favourites, feeds) use `movie_list_queryset()` or, when
-the movie hangs off another model, `movie_summary_prefetches("movie__")` together with
-`select_related("movie")`; either way `MovieSummarySerializer` then runs no per-row queries.
-"""
+"""What the catalogue endpoints (and other apps) read: ordered querysets, and the `values()` rows
+the shapes of `catalog.shapes` are built from (one query per page, whatever its size)."""
 
 import html
 import time
 from datetime import timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import OperationalError, connection, transaction
 from django.db.models import (
@@ -17,7 +14,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -25,20 +21,18 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from catalog.expressions import SEARCH_CONFIG, title_closeness, title_matches, title_passes, title_similarity
 from catalog.models import (
     Movie,
     MovieCast,
-    MovieGenre,
-    MovieLanguage,
     MovieTitle,
     MovieTitleWord,
     MovieTitleWordKey,
 )
-from catalog.representations import detail_rows, summary_rows
+from catalog.shapes import MovieDetail, MovieSummary
 
 # Columns a list row never shows; the tsvector in particular is large.
 LIST_DEFERRED = ("search_vector", "plot_summary")
@@ -48,36 +42,34 @@ TRENDING_WINDOW = timedelta(days=7)
 _MARK_START, _MARK_STOP = "\x02", "\x03"  # never in stored text; swapped for <mark> after escaping
 
 
-def movie_summary_prefetches(prefix: str = "") -> list[Prefetch]:
-    """The prefetches `MovieSummarySerializer` needs, for movies reached through `prefix`."""
-    return [
-        Prefetch(f"{prefix}genre_rows", queryset=MovieGenre.objects.only("id", "movie_id", "genre")),
-        Prefetch(f"{prefix}language_rows", queryset=MovieLanguage.objects.only("id", "movie_id", "language")),
-    ]
-
-
 def movie_list_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
-    """Movies as list rows: newest release first (undated last), genres and languages prefetched."""
-    queryset = Movie.objects.defer(*LIST_DEFERRED).prefetch_related(*movie_summary_prefetches())
+    """Movies as list rows: newest release first (undated last)."""
+    queryset = Movie.objects.defer(*LIST_DEFERRED)
     if movie_type:
         queryset = queryset.filter(type=movie_type)
     return queryset.order_by(*DEFAULT_ORDERING)
 
 
-def movie_detail_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
-    queryset = Movie.objects.defer("search_vector").prefetch_related(
-        *movie_summary_prefetches(),
-        Prefetch("cast_rows", queryset=MovieCast.objects.only("movie_id", "actor_name", "character_name", "role_type")),
+def movie_summary_rows(queryset: QuerySet[Movie], shape=MovieSummary) -> QuerySet:
+    """`queryset` (filtered, ordered, annotated as it is: e.g. `rank` for MovieSearchResult) as
+    rows for `shape.build`; genres and languages are on the movie row, so one query."""
+    return shape.rows(queryset)
+
+
+def cast_array():
+    """The movie's cast as an `ARRAY(...)` of JSON objects, in billing order (a subquery)."""
+    member = JSONObject(actor_name="actor_name", character_name="character_name", role_type="role_type")
+    return ArraySubquery(
+        MovieCast.objects.filter(movie=OuterRef("pk")).order_by("position", "id").values(member=member)
     )
-    return queryset.filter(type=movie_type) if movie_type else queryset
 
 
 def movie_detail_row(*, movie_id, movie_type: str | None = None) -> dict | None:
-    """One movie as a `catalog.representations.detail_rows()` row (one query, cast included), or None."""
+    """One movie as a MovieDetail row (one query, cast included), or None."""
     queryset = Movie.objects.filter(pk=movie_id)
     if movie_type:
         queryset = queryset.filter(type=movie_type)
-    rows = list(detail_rows(queryset)[:1])
+    rows = list(MovieDetail.rows(queryset.annotate(cast=cast_array()))[:1])
     return rows[0] if rows else None
 
 
@@ -414,6 +406,6 @@ def movie_trending_ids(*, now=None) -> list[str]:
 
 
 def movie_rows_in_order(*, movie_ids: list[str]) -> list[dict]:
-    """`summary_rows` for these ids, in the order given (ids of deleted titles are skipped); one query."""
-    by_id = {str(row["id"]): row for row in summary_rows(movie_list_queryset().filter(pk__in=movie_ids))}
+    """MovieSummary rows for these ids, in the order given (ids of deleted titles are skipped); one query."""
+    by_id = {str(row["id"]): row for row in movie_summary_rows(movie_list_queryset().filter(pk__in=movie_ids))}
     return [by_id[movie_id] for movie_id in movie_ids if movie_id in by_id]

@@ -5,17 +5,16 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
-from catalog.models import MovieGenre, MovieLanguage
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.metrics import cache_lookup
 from reviews.models import Review
-from reviews.representations import review_rows
 from social.cache import FEED_TTL, feed_generation, feed_page_key
 from social.models import FavoriteEntry, Follow, WatchlistEntry
+from social.shapes import FeedItem, MovieListRow
 
 
 def parse_uuid(value) -> uuid.UUID:
@@ -64,25 +63,23 @@ def follow_get(*, follower_id, following_id) -> Follow | None:
 
 
 def _movie_entries(model, *, user: User) -> QuerySet:
-    return (
-        model.objects.filter(user=user)
-        .select_related("movie")
-        .prefetch_related(
-            Prefetch("movie__genre_rows", queryset=MovieGenre.objects.order_by("genre")),
-            Prefetch("movie__language_rows", queryset=MovieLanguage.objects.order_by("language")),
-        )
-        .order_by("-added_at", "-id")
-    )
+    """The user's entries, newest first, as MovieListRow rows (movie joined; one query)."""
+    return MovieListRow.rows(model.objects.filter(user=user).order_by("-added_at", "-id"))
 
 
-def watchlist_list(*, user: User) -> QuerySet[WatchlistEntry]:
-    """The caller's own watchlist, newest first (nobody else's is ever readable)."""
+def watchlist_list(*, user: User) -> QuerySet:
+    """The caller's own watchlist, newest first (nobody else's is ever readable), as MovieListRow rows."""
     return _movie_entries(WatchlistEntry, user=user)
 
 
-def favorites_list(*, user: User) -> QuerySet[FavoriteEntry]:
-    """The caller's own favourites, newest first."""
+def favorites_list(*, user: User) -> QuerySet:
+    """The caller's own favourites, newest first, as MovieListRow rows."""
     return _movie_entries(FavoriteEntry, user=user)
+
+
+def movie_list_row(*, model, user: User, movie_id) -> dict:
+    """One entry of the user's list as a MovieListRow row."""
+    return MovieListRow.rows(model.objects.filter(user=user, movie_id=movie_id))[0]
 
 
 # --- feed -----------------------------------------------------------------------------------
@@ -171,7 +168,7 @@ def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:
 @dataclass(frozen=True)
 class FeedPage:
     count: int
-    reviews: list[dict]  # review_rows(..., author_stats=True) rows
+    reviews: list[dict]  # FeedItem rows
 
 
 def feed_page(*, user: User, page: int, page_size: int) -> FeedPage:
@@ -195,10 +192,9 @@ def feed_page(*, user: User, page: int, page_size: int) -> FeedPage:
 
 
 def _feed_reviews(*, user: User, ids: list[str]) -> list[dict]:
-    """The page's reviews as `reviews.representations.review_rows(..., author_stats=True)` rows,
-    in the page's order (one query)."""
+    """The page's reviews as FeedItem rows, in the page's order (one query)."""
     if not ids:
         return []
     queryset = Review.objects.with_user_vote(user).visible().filter(pk__in=ids, user__is_active=True)
-    by_id = {str(row["id"]): row for row in review_rows(queryset, author_stats=True)}
+    by_id = {str(row["id"]): row for row in FeedItem.rows(queryset)}
     return [by_id[review_id] for review_id in ids if review_id in by_id]

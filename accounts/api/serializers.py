@@ -4,7 +4,7 @@ from django.core.validators import URLValidator
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.serializers import UserPrivateSerializer
+from accounts.shapes import UserPrivate
 from accounts.validators import clean_text, password_problems
 
 PASSWORD_MAX = 128  # ASVS 2.1.2: at least 64 allowed; a bound keeps hashing cheap to refuse
@@ -82,7 +82,7 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class AuthResultSerializer(TokenPairSerializer):
-    user = UserPrivateSerializer()
+    user = UserPrivate.serializer()
 
 
 class ForgotPasswordSerializer(serializers.Serializer):

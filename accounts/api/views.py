@@ -21,7 +21,7 @@ from accounts.api.serializers import (
     ResetPasswordSerializer,
     TokenPairSerializer,
 )
-from accounts.serializers import UserPrivateSerializer
+from accounts.shapes import UserPrivate
 from accounts.throttles import AuthRateThrottle, LoginFailureThrottle
 from accounts.tokens import session_of
 from lemonnpie.api.exceptions import ApplicationError
@@ -297,17 +297,17 @@ class ProfileView(APIView):
         tags=["users"],
         operation_id="users_profile_retrieve",
         summary="My profile",
-        responses={200: UserPrivateSerializer, **schema.errors(401, 429)},
+        responses={200: UserPrivate.serializer_class, **schema.errors(401, 429)},
     )
     def get(self, request):
-        return Response(UserPrivateSerializer(request.user).data)
+        return Response(UserPrivate.of(request.user))
 
     @extend_schema(
         tags=["users"],
         operation_id="users_profile_update",
         summary="Update my profile (partial bodies allowed)",
         request=ProfileUpdateSerializer,
-        responses={200: UserPrivateSerializer, **schema.errors(400, 401, 429)},
+        responses={200: UserPrivate.serializer_class, **schema.errors(400, 401, 429)},
         description="Only `name`, `bio`, `location` and `avatar_url` change; any other field is ignored.",
     )
     def put(self, request):
@@ -318,7 +318,7 @@ class ProfileView(APIView):
         operation_id="users_profile_partial_update",
         summary="Update my profile",
         request=ProfileUpdateSerializer,
-        responses={200: UserPrivateSerializer, **schema.errors(400, 401, 429)},
+        responses={200: UserPrivate.serializer_class, **schema.errors(400, 401, 429)},
         description="Only `name`, `bio`, `location` and `avatar_url` change; any other field is ignored.",
     )
     def patch(self, request):
@@ -328,4 +328,4 @@ class ProfileView(APIView):
         body = ProfileUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, data=body.validated_data)
-        return Response(UserPrivateSerializer(user).data)
+        return Response(UserPrivate.of(user))

@@ -1,20 +1,16 @@
-"""Movie representations of the catalogue API (API.md §5). The list row and the brief form are
-shared with other apps and live in `catalog/serializers.py`."""
+"""Request shapes of the catalogue API (API.md §5), and the suggestions answer. The movie
+responses are declared in `catalog/shapes.py`."""
 
 import re
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from catalog.models import SUB_RATINGS, CastRole, DatePrecision, Movie, MovieType
-from catalog.serializers import MovieSummarySerializer
+from catalog.models import CastRole, DatePrecision, MovieType
 
 
-def _average(total: int, count: int) -> float | None:
-    return round(total / count, 2) if count else None
-
-
-class MovieCastMemberSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="MovieCastMember")
+class CastMemberInputSerializer(serializers.Serializer):
     actor_name = serializers.CharField(max_length=255)
     character_name = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
     role_type = serializers.ChoiceField(choices=CastRole.choices, required=False, default=CastRole.ACTOR)
@@ -27,84 +23,6 @@ class MovieCastMemberSerializer(serializers.Serializer):
 
     def validate_character_name(self, value):
         return " ".join(value.split())
-
-
-class MovieStatsSerializer(serializers.Serializer):
-    """Read from the aggregate columns the reviews services keep on the movie row (no query)."""
-
-    average_rating = serializers.FloatField(allow_null=True)
-    review_count = serializers.IntegerField()
-    rating_distribution = serializers.DictField(child=serializers.IntegerField(), help_text='Keys "1" to "10".')
-    cultural_authenticity_avg = serializers.FloatField(allow_null=True)
-    production_quality_avg = serializers.FloatField(allow_null=True)
-    story_avg = serializers.FloatField(allow_null=True)
-    acting_avg = serializers.FloatField(allow_null=True)
-    cinematography_avg = serializers.FloatField(allow_null=True)
-    critic_rating = serializers.FloatField(allow_null=True, help_text="Average rating by users with role critic.")
-    critic_count = serializers.IntegerField()
-
-    @staticmethod
-    def from_movie(movie: Movie) -> dict:
-        count = movie.review_count
-        stats = {
-            "average_rating": _average(movie.rating_sum, count),
-            "review_count": count,
-            "rating_distribution": {str(value): getattr(movie, f"rating_count_{value}") for value in range(1, 11)},
-        }
-        for name in SUB_RATINGS:
-            stats[f"{name}_avg"] = _average(getattr(movie, f"{name}_sum"), count)
-        stats["critic_rating"] = _average(movie.critic_rating_sum, movie.critic_count)
-        stats["critic_count"] = movie.critic_count
-        return stats
-
-
-class MovieDetailSerializer(MovieSummarySerializer):
-    """Movie (API.md §5). Needs `genre_rows`, `language_rows` and `cast_rows` prefetched."""
-
-    cast = serializers.SerializerMethodField()
-    stats = serializers.SerializerMethodField()
-    imdb_rating = serializers.FloatField(read_only=True, allow_null=True)
-
-    class Meta(MovieSummarySerializer.Meta):
-        fields = [
-            *MovieSummarySerializer.Meta.fields,
-            "plot_summary",
-            "release_date_precision",
-            "is_featured",
-            "imdb_id",
-            "imdb_rating",
-            "imdb_votes",
-            "cast",
-            "stats",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(MovieCastMemberSerializer(many=True))
-    def get_cast(self, movie):
-        return [
-            {"actor_name": row.actor_name, "character_name": row.character_name, "role_type": row.role_type}
-            for row in movie.cast_rows.all()
-        ]
-
-    @extend_schema_field(MovieStatsSerializer)
-    def get_stats(self, movie):
-        return MovieStatsSerializer.from_movie(movie)
-
-
-class MovieSearchResultSerializer(MovieSummarySerializer):
-    rank = serializers.SerializerMethodField()
-    snippet = serializers.SerializerMethodField()
-
-    class Meta(MovieSummarySerializer.Meta):
-        fields = [*MovieSummarySerializer.Meta.fields, "rank", "snippet"]
-        read_only_fields = fields
-
-    def get_rank(self, movie) -> float:
-        return round(float(movie.rank), 6)
-
-    def get_snippet(self, movie) -> str:
-        """HTML-escaped plot excerpt; matched words are wrapped in `<mark>`."""
-        return self.context.get("snippets", {}).get(movie.pk, "")
 
 
 class MovieSuggestionSerializer(serializers.Serializer):
@@ -160,7 +78,7 @@ class MovieWriteSerializer(serializers.Serializer):
     languages = serializers.ListField(
         child=serializers.CharField(max_length=50, allow_blank=True), max_length=20, required=False
     )
-    cast = serializers.ListField(child=MovieCastMemberSerializer(), max_length=200, required=False)
+    cast = serializers.ListField(child=CastMemberInputSerializer(), max_length=200, required=False)
 
     def validate_title(self, value):
         value = " ".join(value.split())

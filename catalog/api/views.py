@@ -15,15 +15,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Role
-from catalog import representations, selectors, services
+from catalog import selectors, services
 from catalog.api import filters
 from catalog.api.schema import errors
-from catalog.api.serializers import (
-    MovieDetailSerializer,
-    MovieSearchResultSerializer,
-    MovieSuggestionListSerializer,
-    MovieWriteSerializer,
-)
+from catalog.api.serializers import MovieSuggestionListSerializer, MovieWriteSerializer
 from catalog.cache import (
     COUNT_TTL,
     DETAIL_TTL,
@@ -37,7 +32,7 @@ from catalog.cache import (
     versioned_key,
 )
 from catalog.models import MovieType
-from catalog.serializers import MovieSummarySerializer
+from catalog.shapes import MovieDetail, MovieSearchResult, MovieSummary
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.api.permissions import has_role
 from lemonnpie.api.renderers import JSONBytesResponse, render_json
@@ -113,7 +108,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
     lookup_value_regex = UUID_RE
     filter_backends = [DjangoFilterBackend]
     permission_classes = [MoviePermission]
-    serializer_class = MovieSummarySerializer
+    serializer_class = MovieSummary.serializer_class
 
     @property
     def filterset_class(self):
@@ -124,12 +119,13 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
 
     def _page(self, queryset, *, count_key: str | None = None) -> Response:
         """One page of MovieSummary rows: a count and one query for the rows (genres and languages
-        are on the movie rows), whatever the page size (see catalog.representations). With
+        are on the movie rows), whatever the page size (see catalog.shapes). With
         `count_key` the count is kept in the cache until the catalogue changes."""
         if count_key:
             self.paginator.django_paginator_class = partial(CountCachingPaginator, count_key=count_key)
-        page = self.paginate_queryset(representations.summary_rows(queryset))
-        return self.get_paginated_response([representations.movie_summary(row) for row in page])
+        page = self.paginate_queryset(selectors.movie_summary_rows(queryset))
+        build = MovieSummary.builder()
+        return self.get_paginated_response([build(row) for row in page])
 
     def _detail(self, movie_id) -> tuple[str, bytes]:
         """`(type, JSON body)` of one title, from the cache when possible (1 h, dropped on any
@@ -140,7 +136,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
             row = selectors.movie_detail_row(movie_id=movie_id)
             if row is None:
                 raise NotFound("No such title.")
-            cached = (row["type"], render_json(representations.movie_detail(row)))
+            cached = (row["type"], render_json(MovieDetail.build(row)))
             cache.set(key, cached, DETAIL_TTL)
         return cached
 
@@ -164,19 +160,20 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
         if body is None:
             q = filterset.form.cleaned_data["q"]
             matches = selectors.movie_search(queryset=filterset.qs, q=q)
-            page = self.paginate_queryset(representations.summary_rows(matches, "rank"))
+            page = self.paginate_queryset(selectors.movie_summary_rows(matches, MovieSearchResult))
             snippets = selectors.movie_snippets(movie_ids=[row["id"] for row in page], q=q)
-            rows = [representations.movie_search_result(row, snippets) for row in page]
+            build = MovieSearchResult.builder()
+            rows = [build({**row, "snippet": snippets.get(row["id"], "")}) for row in page]
             body = render_json(self.get_paginated_response(rows).data)
             cache.set(key, body, SEARCH_TTL)
         return JSONBytesResponse(body)
 
 
 _READ_SCHEMAS = {
-    "list": extend_schema(responses={200: MovieSummarySerializer(many=True), **errors(400, 404)}),
-    "retrieve": extend_schema(responses={200: MovieDetailSerializer, **errors(404)}),
+    "list": extend_schema(responses={200: MovieSummary.serializer(many=True), **errors(400, 404)}),
+    "retrieve": extend_schema(responses={200: MovieDetail.serializer_class, **errors(404)}),
     "search": extend_schema(
-        responses={200: MovieSearchResultSerializer(many=True), **errors(400, 404)},
+        responses={200: MovieSearchResult.serializer(many=True), **errors(400, 404)},
         description="Full-text search, best match first; accents ignored. Each row adds `rank` and an "
         "HTML-escaped `snippet` of the plot with matches in `<mark>`. Cached for 30 minutes.",
     ),
@@ -188,20 +185,20 @@ _READ_SCHEMAS = {
     create=extend_schema(
         tags=["movies"],
         request=MovieWriteSerializer,
-        responses={201: MovieDetailSerializer, **errors(400, 401, 403, 409)},
+        responses={201: MovieDetail.serializer_class, **errors(400, 401, 403, 409)},
         description="Admins and moderators. `genres`, `languages` and `cast` are written in the same "
         "transaction; `is_featured` is applied for admins only.",
     ),
     update=extend_schema(
         tags=["movies"],
         request=MovieWriteSerializer,
-        responses={200: MovieDetailSerializer, **errors(400, 401, 403, 404, 409)},
+        responses={200: MovieDetail.serializer_class, **errors(400, 401, 403, 404, 409)},
         description="Admins. Lists given replace the stored ones.",
     ),
     partial_update=extend_schema(
         tags=["movies"],
         request=MovieWriteSerializer,
-        responses={200: MovieDetailSerializer, **errors(400, 401, 403, 404, 409)},
+        responses={200: MovieDetail.serializer_class, **errors(400, 401, 403, 404, 409)},
         description="Admins. Only the fields given change; lists given replace the stored ones.",
     ),
     destroy=extend_schema(tags=["movies"], responses={204: None, **errors(401, 403, 404)}, description="Admins."),
@@ -232,7 +229,7 @@ class MovieViewSet(_CatalogueReadViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _fresh_detail(self, movie_id) -> dict:
-        return representations.movie_detail(selectors.movie_detail_row(movie_id=movie_id))
+        return MovieDetail.build(selectors.movie_detail_row(movie_id=movie_id))
 
     @extend_schema(
         tags=["movies"],
@@ -259,7 +256,7 @@ class MovieViewSet(_CatalogueReadViewSet):
 
     @extend_schema(
         tags=["movies"],
-        responses={200: MovieSummarySerializer(many=True), **errors(404)},
+        responses={200: MovieSummary.serializer(many=True), **errors(404)},
         description="Titles admins marked featured; the best-rated ones while none are. Cached 30 minutes.",
     )
     @action(detail=False, methods=["get"], filter_backends=[])
@@ -268,7 +265,7 @@ class MovieViewSet(_CatalogueReadViewSet):
 
     @extend_schema(
         tags=["movies"],
-        responses={200: MovieSummarySerializer(many=True), **errors(404)},
+        responses={200: MovieSummary.serializer(many=True), **errors(404)},
         description="Most reviews and review votes in the last 7 days, then all-time activity (which is "
         "the whole order when the week is quiet). The ranking is recomputed every 10 minutes (cached 15); "
         "the rows are current.",
@@ -281,7 +278,8 @@ class MovieViewSet(_CatalogueReadViewSet):
             ranking = services.trending_refresh()
         movie_ids = self.paginate_queryset(ranking)
         rows = selectors.movie_rows_in_order(movie_ids=movie_ids)
-        return self.get_paginated_response([representations.movie_summary(row) for row in rows])
+        build = MovieSummary.builder()
+        return self.get_paginated_response([build(row) for row in rows])
 
     def _cached_page(self, name: str, ttl: int, select) -> bytes:
         key = request_key(name, request=self.request)

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from lemonnpie.api.permissions import IsAdminRole, IsModeratorOrAdmin
 from lemonnpie.api.schema import error_responses
 from lemonnpie.api.throttles import ScopedRateThrottle
-from moderation import selectors, services
+from moderation import selectors, services, shapes
 from moderation.api import serializers as s
 
 UUID_RE = "[0-9a-fA-F-]{36}"
@@ -38,25 +38,25 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         tags=["reports"],
         request=s.ReportCreateSerializer,
-        responses={201: s.ReportSerializer, **_errors(400, 401, 409, 429)},
+        responses={201: shapes.Report.serializer_class, **_errors(400, 401, 409, 429)},
     )
     def create(self, request, *args, **kwargs):
         body = s.ReportCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = services.report_create(reporter=request.user, **body.validated_data)
-        return Response(s.ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        return Response(shapes.Report.of(report), status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
     list=extend_schema(
         tags=["admin"],
         parameters=[s.ReportQuerySerializer],
-        responses={200: s.ReportSerializer(many=True), **_errors(400, 401, 403)},
+        responses={200: shapes.Report.serializer(many=True), **_errors(400, 401, 403)},
     ),
 )
 class AdminReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsModeratorOrAdmin]
-    serializer_class = s.ReportSerializer
+    serializer_class = shapes.Report.serializer_class
     lookup_value_regex = UUID_RE
     filter_backends = []
 
@@ -68,34 +68,34 @@ class AdminReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         tags=["admin"],
         request=s.ReportResolveSerializer,
-        responses={200: s.ReportSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: shapes.Report.serializer_class, **_errors(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["put"])
     def resolve(self, request, pk=None):
         body = s.ReportResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = services.report_resolve(report_id=pk, actor=request.user, **body.validated_data)
-        return Response(s.ReportSerializer(report).data)
+        return Response(shapes.Report.of(report))
 
 
 class ModerationQueueView(ListAPIView):
     """Reviews waiting for a moderator, oldest first, each with every report about it."""
 
     permission_classes = [IsModeratorOrAdmin]
-    serializer_class = s.QueueItemSerializer
+    serializer_class = shapes.QueueItem.serializer_class
     filter_backends = []
 
     def get_queryset(self):
         return selectors.moderation_queue()
 
-    @extend_schema(tags=["admin"], responses={200: s.QueueItemSerializer(many=True), **_errors(401, 403)})
+    @extend_schema(tags=["admin"], responses={200: shapes.QueueItem.serializer(many=True), **_errors(401, 403)})
     def get(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         reports = selectors.reports_by_review(review.pk for review in page)
         for review in page:
             review.reports = reports.get(review.pk, [])
             review.report_count = len(review.reports)
-        return self.get_paginated_response(s.QueueItemSerializer(page, many=True).data)
+        return self.get_paginated_response([shapes.QueueItem.of(review) for review in page])
 
 
 class ModerationDecisionView(APIView):
@@ -104,25 +104,25 @@ class ModerationDecisionView(APIView):
     @extend_schema(
         tags=["admin"],
         request=s.ModerationDecisionSerializer,
-        responses={200: s.ModeratedReviewSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: shapes.ModeratedReview.serializer_class, **_errors(400, 401, 403, 404, 409)},
     )
     def post(self, request, content_id):
         body = s.ModerationDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         review = services.moderation_decide(review_id=content_id, actor=request.user, **body.validated_data)
-        return Response(s.ModeratedReviewSerializer(review).data)
+        return Response(shapes.ModeratedReview.of(review))
 
 
 @extend_schema_view(
     list=extend_schema(
         tags=["admin"],
         parameters=[s.AdminUserQuerySerializer],
-        responses={200: s.AdminUserSerializer(many=True), **_errors(400, 401, 403)},
+        responses={200: shapes.AdminUser.serializer(many=True), **_errors(400, 401, 403)},
     ),
 )
 class AdminUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAdminRole]
-    serializer_class = s.AdminUserSerializer
+    serializer_class = shapes.AdminUser.serializer_class
     lookup_value_regex = UUID_RE
     filter_backends = []
 
@@ -132,12 +132,12 @@ class AdminUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.admin_user_list(**query.validated_data)
 
     def _answer(self, user):
-        return Response(s.AdminUserSerializer(user).data)
+        return Response(shapes.AdminUser.of(user))
 
     @extend_schema(
         tags=["admin"],
         request=s.RoleChangeSerializer,
-        responses={200: s.AdminUserSerializer, **_errors(400, 401, 403, 404)},
+        responses={200: shapes.AdminUser.serializer_class, **_errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["put"])
     def role(self, request, pk=None):
@@ -148,7 +148,7 @@ class AdminUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         tags=["admin"],
         request=s.ReasonSerializer,
-        responses={200: s.AdminUserSerializer, **_errors(400, 401, 403, 404)},
+        responses={200: shapes.AdminUser.serializer_class, **_errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
@@ -159,7 +159,7 @@ class AdminUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         tags=["admin"],
         request=s.ReasonSerializer,
-        responses={200: s.AdminUserSerializer, **_errors(400, 401, 403, 404)},
+        responses={200: shapes.AdminUser.serializer_class, **_errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
     def unsuspend(self, request, pk=None):
@@ -169,11 +169,11 @@ class AdminUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(tags=["admin"], responses={200: s.AuditLogEntrySerializer(many=True), **_errors(401, 403)})
+    list=extend_schema(tags=["admin"], responses={200: shapes.AuditLogEntry.serializer(many=True), **_errors(401, 403)})
 )
 class AuditLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAdminRole]
-    serializer_class = s.AuditLogEntrySerializer
+    serializer_class = shapes.AuditLogEntry.serializer_class
     filter_backends = []
 
     def get_queryset(self):

@@ -23,8 +23,8 @@ from reviews.api.serializers import (
     ReviewVoteSerializer,
 )
 from reviews.models import Review
-from reviews.representations import CountedRows, review_dict
-from reviews.serializers import ReviewSerializer
+from reviews.selectors import CountedRows
+from reviews.shapes import Review as ReviewShape
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -38,10 +38,10 @@ ORDERING = ReviewOrderingFilter.openapi_parameter()
 
 
 def _review_page(view, queryset) -> Response:
-    """A page of reviews (queryset from the selectors: ordered, with `user_vote`) in one query,
-    represented by reviews.representations (what ReviewSerializer gives, faster)."""
+    """A page of reviews (queryset from the selectors: ordered, with `user_vote`) in one query."""
     page = view.paginate_queryset(CountedRows(queryset))
-    return view.get_paginated_response([review_dict(row) for row in page])
+    build = ReviewShape.builder()
+    return view.get_paginated_response([build(row) for row in page])
 
 
 class IsReviewAuthor(permissions.BasePermission):
@@ -62,16 +62,16 @@ class IsReviewAuthorOrModerator(permissions.BasePermission):
     list=extend_schema(
         summary="List approved reviews",
         parameters=[ORDERING],
-        responses={200: ReviewSerializer(many=True), 400: E400},
+        responses={200: ReviewShape.serializer(many=True), 400: E400},
     ),
-    retrieve=extend_schema(summary="One approved review", responses={200: ReviewSerializer, 404: E404}),
+    retrieve=extend_schema(summary="One approved review", responses={200: ReviewShape.serializer_class, 404: E404}),
 )
 class ReviewViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    serializer_class = ReviewSerializer
+    serializer_class = ReviewShape.serializer_class
     filter_backends = [DjangoFilterBackend, ReviewOrderingFilter]
     filterset_class = ReviewFilter
     lookup_value_regex = UUID_PATTERN
@@ -108,7 +108,7 @@ class ReviewViewSet(
 
     def _show(self, review_id, status_code=status.HTTP_200_OK):
         row = selectors.review_display_row(review_id=review_id, viewer=self.request.user)
-        return Response(review_dict(row), status=status_code)
+        return Response(ReviewShape.build(row), status=status_code)
 
     def list(self, request, *args, **kwargs):
         return _review_page(self, self.filter_queryset(self.get_queryset()))
@@ -117,7 +117,7 @@ class ReviewViewSet(
         summary="Write a review",
         request=ReviewCreateSerializer,
         responses={
-            201: ReviewSerializer,
+            201: ReviewShape.serializer_class,
             400: error_response(400, "`validation_error`: a bad field, or an unknown `movie_id`."),
             401: E401,
             409: error_response(409, "`conflict`: you already reviewed this movie (or it was busy: retry)."),
@@ -133,7 +133,7 @@ class ReviewViewSet(
     @extend_schema(
         summary="Edit your review (partial body allowed)",
         request=ReviewUpdateSerializer,
-        responses={200: ReviewSerializer, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409_LOCK},
+        responses={200: ReviewShape.serializer_class, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409_LOCK},
     )
     def update(self, request, pk=None):
         review = self.get_object()
@@ -145,7 +145,7 @@ class ReviewViewSet(
     @extend_schema(
         summary="Edit your review (partial body)",
         request=ReviewUpdateSerializer,
-        responses={200: ReviewSerializer, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409_LOCK},
+        responses={200: ReviewShape.serializer_class, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409_LOCK},
     )
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk)
@@ -163,7 +163,7 @@ class ReviewViewSet(
         description="Idempotent; a different vote replaces yours. Not on your own review (400 `bad_request`).",
         request=ReviewVoteSerializer,
         responses={
-            200: ReviewSerializer,
+            200: ReviewShape.serializer_class,
             400: error_response(400, "`validation_error`, or `bad_request` for a vote on your own review."),
             401: E401,
             404: E404,
@@ -193,7 +193,7 @@ class ReviewViewSet(
         summary="Trending reviews",
         description="Approved reviews of the last 7 days ranked by helpfulness (Wilson lower bound, then helpful "
         "votes, then recency); all-time when the week was quiet.",
-        responses={200: ReviewSerializer(many=True)},
+        responses={200: ReviewShape.serializer(many=True)},
     )
     @action(detail=False, methods=["get"], filter_backends=[], filterset_class=None)
     def trending(self, request):
@@ -206,7 +206,7 @@ class _ReviewPageMixin:
 
 
 class MovieReviewListView(_ReviewPageMixin, generics.ListAPIView):
-    serializer_class = ReviewSerializer
+    serializer_class = ReviewShape.serializer_class
     permission_classes = [permissions.AllowAny]
     filter_backends = [DjangoFilterBackend, ReviewOrderingFilter]
     filterset_class = MovieReviewFilter
@@ -220,7 +220,7 @@ class MovieReviewListView(_ReviewPageMixin, generics.ListAPIView):
             ORDERING,
         ],
         responses={
-            200: ReviewSerializer(many=True),
+            200: ReviewShape.serializer(many=True),
             400: E400,
             404: error_response(404, "`not_found`: unknown movie."),
         },
@@ -235,7 +235,7 @@ class MovieReviewListView(_ReviewPageMixin, generics.ListAPIView):
 
 
 class UserReviewListView(_ReviewPageMixin, generics.ListAPIView):
-    serializer_class = ReviewSerializer
+    serializer_class = ReviewShape.serializer_class
     permission_classes = [permissions.AllowAny]
     filter_backends = []
     queryset = Review.objects.none()
@@ -247,7 +247,7 @@ class UserReviewListView(_ReviewPageMixin, generics.ListAPIView):
             OpenApiParameter("user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="User id (UUID).")
         ],
         responses={
-            200: ReviewSerializer(many=True),
+            200: ReviewShape.serializer(many=True),
             404: error_response(404, "`not_found`: unknown or suspended user."),
         },
     )

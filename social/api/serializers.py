@@ -1,71 +1,16 @@
-"""Request and response shapes of the social endpoints (API.md §4 and §8)."""
+"""Request bodies, the feed page and the upload answer of the social endpoints (API.md §4 and §8);
+the user, movie-list and feed rows are declared in `social/shapes.py`."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.serializers import UserPublicSerializer
-from catalog.serializers import MovieSummarySerializer
-from reviews.serializers import ReviewSerializer
-
-
-class FollowListUserSerializer(UserPublicSerializer):
-    """A row of a followers/following list: UserPublic plus when the follow started.
-    Serializes a Follow row; `context["side"]` is "follower" or "following"."""
-
-    followed_at = serializers.DateTimeField(read_only=True)
-
-    class Meta(UserPublicSerializer.Meta):
-        fields = [*UserPublicSerializer.Meta.fields, "followed_at"]
-        read_only_fields = fields
-
-    def to_representation(self, follow):
-        user = getattr(follow, self.context["side"])
-        user.followed_at = follow.created_at
-        return super().to_representation(user)
-
-
-class FollowStatusSerializer(serializers.Serializer):
-    """The answer to follow/unfollow: whether the caller follows `user`, and `user` itself."""
-
-    following = serializers.BooleanField()
-    followed_at = serializers.DateTimeField(allow_null=True)
-    user = UserPublicSerializer()
-
-
-class MovieListRowSerializer(MovieSummarySerializer):
-    """A watchlist/favourites row: MovieSummary (its `id` is the movie's) plus `added_at`.
-    Serializes a WatchlistEntry/FavoriteEntry with `movie` joined."""
-
-    added_at = serializers.DateTimeField(read_only=True)
-
-    class Meta(MovieSummarySerializer.Meta):
-        fields = [*MovieSummarySerializer.Meta.fields, "added_at"]
-        read_only_fields = fields
-
-    def to_representation(self, entry):
-        movie = entry.movie
-        movie.added_at = entry.added_at
-        return super().to_representation(movie)
-
-
-class FeedItemSerializer(serializers.Serializer):
-    """`{type: "review", created_at, actor: UserPublic, review: Review}` built from one Review."""
-
-    type = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField(read_only=True)
-    actor = UserPublicSerializer(source="user", read_only=True)
-    review = ReviewSerializer(source="*", read_only=True)
-
-    @extend_schema_field(serializers.ChoiceField(choices=["review"]))
-    def get_type(self, review) -> str:
-        return "review"
+from social.shapes import FeedItem
 
 
 class FeedPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = FeedItemSerializer(many=True)
+    results = FeedItem.serializer(many=True)
 
 
 class ImageUploadRequestSerializer(serializers.Serializer):

@@ -12,21 +12,15 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.serializers import UserPublicSerializer
+from accounts.shapes import UserPublic
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.api.pagination import PageNumberPagination
 from lemonnpie.api.schema import error_responses
 from lemonnpie.api.throttles import UserRateThrottle
-from reviews.representations import author_public, review_dict
 from social import images, selectors, services
-from social.api.serializers import (
-    FeedPageSerializer,
-    FollowListUserSerializer,
-    FollowStatusSerializer,
-    ImageUploadRequestSerializer,
-    ImageUploadSerializer,
-    MovieListRowSerializer,
-)
+from social.api.serializers import FeedPageSerializer, ImageUploadRequestSerializer, ImageUploadSerializer
+from social.models import FavoriteEntry, WatchlistEntry
+from social.shapes import FeedItem, FollowListUser, FollowStatus, MovieListRow
 
 UUID_REGEX = "[0-9a-fA-F-]{36}"
 
@@ -56,7 +50,7 @@ class UserViewSet(viewsets.GenericViewSet):
     """Public profiles and the follow graph."""
 
     lookup_value_regex = UUID_REGEX
-    serializer_class = UserPublicSerializer
+    serializer_class = UserPublic.serializer_class
     pagination_class = PageNumberPagination
     filter_backends = []
     queryset = User.objects.none()  # schema only: every read goes through a selector
@@ -70,20 +64,23 @@ class UserViewSet(viewsets.GenericViewSet):
         return selectors.user_public_get(user_id=self.kwargs["pk"])
 
     def _follow_page(self, queryset, side: str):
-        page = self.paginate_queryset(queryset)
-        data = FollowListUserSerializer(page, many=True, context={**self.get_serializer_context(), "side": side}).data
+        data = []
+        for follow in self.paginate_queryset(queryset):
+            user = getattr(follow, side)
+            user.followed_at = follow.created_at
+            data.append(FollowListUser.of(user))
         return self.get_paginated_response(data)
 
     @extend_schema(
-        summary="A public profile", parameters=[_USER_ID], responses={200: UserPublicSerializer, **_errors(404)}
+        summary="A public profile", parameters=[_USER_ID], responses={200: UserPublic.serializer_class, **_errors(404)}
     )
     def retrieve(self, request, pk=None):
-        return Response(UserPublicSerializer(self._target()).data)
+        return Response(UserPublic.of(self._target()))
 
     @extend_schema(
         summary="Who follows this user (newest first)",
         parameters=[_USER_ID],
-        responses={200: FollowListUserSerializer(many=True), **_errors(404)},
+        responses={200: FollowListUser.serializer(many=True), **_errors(404)},
     )
     @action(detail=True, methods=["get"])
     def followers(self, request, pk=None):
@@ -92,7 +89,7 @@ class UserViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Whom this user follows (newest first)",
         parameters=[_USER_ID],
-        responses={200: FollowListUserSerializer(many=True), **_errors(404)},
+        responses={200: FollowListUser.serializer(many=True), **_errors(404)},
     )
     @action(detail=True, methods=["get"])
     def following(self, request, pk=None):
@@ -104,8 +101,8 @@ class UserViewSet(viewsets.GenericViewSet):
         parameters=[_USER_ID],
         request=None,
         responses={
-            201: OpenApiResponse(FollowStatusSerializer, description="Now following."),
-            200: OpenApiResponse(FollowStatusSerializer, description="Was already following."),
+            201: OpenApiResponse(FollowStatus.serializer_class, description="Now following."),
+            200: OpenApiResponse(FollowStatus.serializer_class, description="Was already following."),
             **_errors(400, 401, 404),
         },
     )
@@ -127,9 +124,7 @@ class UserViewSet(viewsets.GenericViewSet):
             "followed_at": follow.created_at,
             "user": selectors.user_get(user_id=follow.following_id),
         }
-        return Response(
-            FollowStatusSerializer(body).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        return Response(FollowStatus.of(body), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 # --- /users/watchlist, /users/favorites -----------------------------------------------------
@@ -137,25 +132,29 @@ class UserViewSet(viewsets.GenericViewSet):
 
 class _MovieListView(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
-    serializer_class = MovieListRowSerializer
+    serializer_class = MovieListRow.serializer_class
     filter_backends = []
     selector = None  # staticmethod(selector) in subclasses
 
     def get_queryset(self):
         return self.selector(user=self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        """MovieListRow rows built like the movie list's (one query for the page)."""
+        build = MovieListRow.builder()
+        return self.get_paginated_response([build(row) for row in self.paginate_queryset(self.get_queryset())])
+
 
 class _MovieListEntryView(APIView):
     permission_classes = [IsAuthenticated]
-    serializer_class = MovieListRowSerializer
-    add = remove = selector = None  # staticmethod(service/selector) in subclasses
+    serializer_class = MovieListRow.serializer_class
+    add = remove = None  # staticmethod(service) in subclasses
+    model = None  # WatchlistEntry or FavoriteEntry
 
     def post(self, request, movie_id):
         entry, created = self.add(user=request.user, movie_id=movie_id)
-        row = self.selector(user=request.user).get(pk=entry.pk)
-        return Response(
-            MovieListRowSerializer(row).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        row = selectors.movie_list_row(model=self.model, user=request.user, movie_id=entry.movie_id)
+        return Response(MovieListRow.build(row), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def delete(self, request, movie_id):
         self.remove(user=request.user, movie_id=movie_id)
@@ -163,8 +162,8 @@ class _MovieListEntryView(APIView):
 
 
 _ENTRY_POST = {
-    201: OpenApiResponse(MovieListRowSerializer, description="Added."),
-    200: OpenApiResponse(MovieListRowSerializer, description="Was already on the list."),
+    201: OpenApiResponse(MovieListRow.serializer_class, description="Added."),
+    200: OpenApiResponse(MovieListRow.serializer_class, description="Was already on the list."),
     **_errors(401, 404),
 }
 _ENTRY_DELETE = {204: OpenApiResponse(description="Not on the list (any more)."), **_errors(401, 404)}
@@ -172,7 +171,7 @@ _ENTRY_DELETE = {204: OpenApiResponse(description="Not on the list (any more).")
 
 @extend_schema(
     summary="My watchlist (private, newest first)",
-    responses={200: MovieListRowSerializer(many=True), **_errors(401)},
+    responses={200: MovieListRow.serializer(many=True), **_errors(401)},
 )
 class WatchlistView(_MovieListView):
     selector = staticmethod(selectors.watchlist_list)
@@ -181,7 +180,7 @@ class WatchlistView(_MovieListView):
 class WatchlistEntryView(_MovieListEntryView):
     add = staticmethod(services.watchlist_add)
     remove = staticmethod(services.watchlist_remove)
-    selector = staticmethod(selectors.watchlist_list)
+    model = WatchlistEntry
 
     @extend_schema(summary="Add a movie to my watchlist", parameters=[_MOVIE_ID], request=None, responses=_ENTRY_POST)
     def post(self, request, movie_id):
@@ -196,7 +195,7 @@ class WatchlistEntryView(_MovieListEntryView):
 
 @extend_schema(
     summary="My favourites (private, newest first)",
-    responses={200: MovieListRowSerializer(many=True), **_errors(401)},
+    responses={200: MovieListRow.serializer(many=True), **_errors(401)},
 )
 class FavoritesView(_MovieListView):
     selector = staticmethod(selectors.favorites_list)
@@ -205,7 +204,7 @@ class FavoritesView(_MovieListView):
 class FavoriteEntryView(_MovieListEntryView):
     add = staticmethod(services.favorite_add)
     remove = staticmethod(services.favorite_remove)
-    selector = staticmethod(selectors.favorites_list)
+    model = FavoriteEntry
 
     @extend_schema(summary="Add a movie to my favourites", parameters=[_MOVIE_ID], request=None, responses=_ENTRY_POST)
     def post(self, request, movie_id):
@@ -219,12 +218,6 @@ class FavoriteEntryView(_MovieListEntryView):
 
 
 # --- /users/feed ----------------------------------------------------------------------------
-
-
-def feed_item(row: dict) -> dict:
-    """FeedItem (what FeedItemSerializer gives) from a review row of `selectors.feed_page`."""
-    review = review_dict(row)
-    return {"type": "review", "created_at": review["created_at"], "actor": author_public(row), "review": review}
 
 
 class FeedView(APIView):
@@ -250,6 +243,7 @@ class FeedView(APIView):
         if number < 1:
             raise NotFound("Invalid page.")
         page = selectors.feed_page(user=request.user, page=number, page_size=page_size)
+        build = FeedItem.builder()
         url = request.build_absolute_uri()
         last = max(1, -(-page.count // page_size))
         previous = None
@@ -262,7 +256,7 @@ class FeedView(APIView):
                 "count": page.count,
                 "next": replace_query_param(url, "page", number + 1) if number < last else None,
                 "previous": previous,
-                "results": [feed_item(row) for row in page.reviews],
+                "results": [build(row) for row in page.reviews],
             }
         )
 

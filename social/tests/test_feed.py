@@ -331,13 +331,14 @@ def test_both_ways_of_paging_give_the_order_of_the_feed(user, followed):
             assert [str(pk) for pk in ids] == expected[offset : offset + 7]
 
 
-def test_feed_items_equal_the_serializer(auth_client, user, followed):
-    """The feed is built from rows (social.api.views.feed_item); it gives what FeedItemSerializer gives."""
-    from social.api.serializers import FeedItemSerializer
+def test_feed_items_equal_the_instance_path(auth_client, user, followed):
+    """The feed is built from rows (social.selectors.feed_page); it gives what the FeedItem shape
+    gives for the same reviews as model instances."""
+    from social.shapes import FeedItem
 
     reviews = [_review(followed[0], minutes_ago=2), _review(followed[1], minutes_ago=1)]
     ReviewVoteFactory(user=user, review=reviews[0], vote_type="helpful")
     User.objects.filter(pk=followed[0].pk).update(review_rating_sum=17, followers_count=3)
     shown = Review.objects.for_display(user).filter(pk__in=[review.pk for review in reviews]).order_by("-created_at")
-    expected = FeedItemSerializer(list(shown), many=True).data
+    expected = [FeedItem.of(review) for review in shown]
     assert auth_client.get(FEED).json()["results"] == expected

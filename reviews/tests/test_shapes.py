@@ -1,18 +1,18 @@
-"""reviews.representations gives exactly what the DRF serializers give."""
+"""The Review shape: rows from `reviews.selectors` give what the instance path gives."""
 
 import pytest
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
 from accounts.models import User
-from accounts.serializers import UserPublicSerializer
+from accounts.shapes import UserPublic
 from accounts.tests.factories import CriticFactory, UserFactory
 from catalog.tests.factories import MovieFactory
 from lemonnpie.api.renderers import render_json
-from reviews import services
+from reviews import selectors, services
 from reviews.models import Review
-from reviews.representations import author_public, review_dict, review_rows
-from reviews.serializers import ReviewSerializer
+from reviews.shapes import Review as ReviewShape
 from reviews.tests.helpers import GOOD_REVIEW
+from social.shapes import FeedItem
 
 pytestmark = pytest.mark.django_db
 
@@ -38,18 +38,29 @@ def reviews():
 
 
 @pytest.mark.parametrize("signed_in", [True, False])
-def test_review_rows_equal_the_serializer(reviews, signed_in):
+def test_review_rows_equal_the_instances(reviews, signed_in):
     viewer, _ = reviews
     viewer = viewer if signed_in else None
     queryset = Review.objects.for_display(viewer).order_by("-created_at", "id")
-    expected = ReviewSerializer(list(queryset), many=True).data
-    rows = [review_dict(row) for row in review_rows(queryset)]
-    assert rows == expected
-    assert render_json(rows) == DRFJSONRenderer().render(expected)
+    rows = [ReviewShape.build(row) for row in ReviewShape.rows(queryset)]
+    assert rows == [ReviewShape.of(review) for review in queryset]
+    assert render_json(rows) == DRFJSONRenderer().render(rows)
     assert {row["user_vote"] for row in rows} == ({"helpful", "unhelpful", None} if signed_in else {None})
+    assert {row["helpfulness_score"] for row in rows} == {1, 0}
+    assert rows[-1]["user"]["name"] == "Ọlá Àdìgún" and rows[-1]["movie"]["title"] == "Ọba Adé"
 
 
-def test_author_public_equals_the_serializer(reviews):
+def test_display_row_equals_the_list_row(reviews):
+    viewer, written = reviews
+    listed = {row["id"]: row for row in map(ReviewShape.build, ReviewShape.rows(Review.objects.for_display(viewer)))}
+    for review in written:
+        row = selectors.review_display_row(review_id=review.pk, viewer=viewer)
+        assert ReviewShape.build(row) == listed[str(review.pk)]
+
+
+def test_feed_rows_carry_the_author_public_profile(reviews):
     queryset = Review.objects.for_display(None).order_by("-created_at", "id")
-    for row in review_rows(queryset, author_stats=True):
-        assert author_public(row) == UserPublicSerializer(User.objects.get(pk=row["user_id"])).data
+    for row in FeedItem.rows(queryset):
+        item = FeedItem.build(row)
+        assert item["actor"] == UserPublic.of(User.objects.get(pk=row["user__id"]))
+        assert item["review"] == ReviewShape.build(row) and item["type"] == "review"
