@@ -1291,6 +1291,7 @@ def prepare(args, rng: random.Random, meta: dict) -> tuple[dict, list[dict], Pat
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (bench/run installs it with apt-get)")
     if args.peer and not (Path(args.peer_dir) / "run").exists():

@@ -17,6 +17,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench  # bench/run.py, beside this file
 
+# A greenlet (gevent) or a thread of asgiref's (ASGI) per request: with persistent connections each
+# would keep its own (the ASGI servers reached PostgreSQL's 100 connections in seconds); pooled.
+POOLED = {"gevent", "uvicorn", "granian-asgi"}
 DEFAULT_ONLY = ["detail_hot", "detail_cold", "list_20", "search_warm", "search", "suggest"]
 
 
@@ -34,7 +38,7 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=2, help="processes of every server")
     parser.add_argument("--threads", type=int, default=4, help="threads per process (gthread, granian-wsgi)")
     parser.add_argument("--sync-workers", type=int, default=5, help="processes of gunicorn sync (2 x cores + 1)")
-    parser.add_argument("--gevent-pool", type=int, default=8, help="psycopg pool per gevent process")
+    parser.add_argument("--pool", type=int, default=4, help="psycopg pool per process of gevent and the ASGI servers")
     parser.add_argument("--duration", type=float, default=12, help="seconds per endpoint and server")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--latency-duration", type=float, default=4)
@@ -48,6 +52,7 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (bench/run installs it with apt-get)")
     names = args.servers.split(",")
@@ -88,8 +93,8 @@ def main(argv=None) -> int:
                 }
             )
             server_env = dict(env)
-            if name == "gevent":  # a greenlet per request: pooled connections, not one per greenlet
-                server_env.update(DB_POOL_MAX_SIZE=str(args.gevent_pool), CONN_MAX_AGE="0")
+            if name in POOLED:
+                server_env.update(DB_POOL_MAX_SIZE=str(args.pool), CONN_MAX_AGE="0")
             server = bench.Server(server_args, server_env, results_dir / f"server-{name}.log")
             bench.log(f"starting {name}: {' '.join(server.command()[1:])}")
             server.start()
