@@ -57,11 +57,12 @@ SERVERS = {
     "gevent": "gunicorn lemonnpie.wsgi --worker-class gevent --workers {workers} --worker-connections 1000",
     "uvicorn": "uvicorn lemonnpie.asgi:application --workers {workers} --loop uvloop --http httptools "
     "--timeout-keep-alive 30 --no-access-log",
+    # bin/serve's settings (production)
     "granian-wsgi": "granian lemonnpie.wsgi:application --interface wsgi --workers {workers} "
-    "--blocking-threads {threads} --blocking-threads-idle-timeout 600 --no-ws",
+    "--blocking-threads {threads} --blocking-threads-idle-timeout 600 --no-ws --respawn-failed-workers",
     "granian-asgi": "granian lemonnpie.asgi:application --interface asgi --workers {workers} --no-ws",
 }
-DEFAULT_SERVER = "gthread"
+DEFAULT_SERVER = "granian-wsgi"  # bin/serve, the Dockerfile's
 
 
 # --- configuration --------------------------------------------------------------------------
