@@ -18,35 +18,30 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts.models import RevokedSession, User
 from accounts.tokens import VERSION_CLAIM, session_of
-
-_ANY_USER = uuid.UUID(int=1)  # stand-ins for the parameters of the compiled query
-_ANY_SESSION = uuid.UUID(int=2)
+from lemonnpie.db.compiled import CompiledQuery, compile_query
 
 
 @functools.cache
-def _user_query(with_session: bool) -> tuple[str, tuple]:
-    """The SQL that loads the token's user (and whether its session was signed out), compiled
-    once: it runs on every authenticated request, and compiling it cost as much as running it."""
-    users = User.objects.filter(pk=_ANY_USER)
-    if with_session:
-        revoked = RevokedSession.objects.filter(sid=_ANY_SESSION, user=OuterRef("pk"))
-        users = users.annotate(session_revoked=Exists(revoked))
-    sql, params = users.order_by()[:1].query.sql_with_params()
-    return sql, tuple(params)
+def _user_query(with_session: bool) -> CompiledQuery:
+    """The query that loads the token's user (and whether its session was signed out), compiled
+    once: it runs on every authenticated request (see lemonnpie.db.compiled)."""
+
+    def build(*, user, session):
+        users = User.objects.filter(pk=user)
+        if with_session:
+            users = users.annotate(
+                session_revoked=Exists(RevokedSession.objects.filter(sid=session, user=OuterRef("pk")))
+            )
+        return users.order_by()[:1]
+
+    return compile_query(build, "user", "session")
 
 
 def _load_user(user_id: uuid.UUID, sid: uuid.UUID | None) -> User | None:
     """`User.objects.filter(pk=user_id)[.annotate(session_revoked=...)].first()`, precompiled."""
-    sql, template = _user_query(sid is not None)
-    stand_ins = {_ANY_USER: user_id, _ANY_SESSION: sid}
-    params = [stand_ins.get(param, param) if isinstance(param, uuid.UUID) else param for param in template]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-        names = [column.name for column in cursor.description]
-    if row is None:
+    values = _user_query(sid is not None).first(user=user_id, session=sid)
+    if values is None:
         return None
-    values = dict(zip(names, row, strict=True))
     fields = [field.attname for field in User._meta.concrete_fields]
     user = User.from_db(connection.alias, fields, [values[User._meta.get_field(name).column] for name in fields])
     if sid is not None:

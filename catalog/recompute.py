@@ -1,7 +1,7 @@
-"""The catalogue's copies for `recompute_stats` (see reviews/recompute.py for the protocol)."""
+"""The catalogue's copies for `recompute_stats` (the protocol: lemonnpie/db/reconcile.py)."""
 
 from catalog.models import Movie, MovieTitle
-from reviews.recompute import Drift, reconcile
+from lemonnpie.db.reconcile import Drift, reconcile
 
 
 def _review_count_truth(movie_ids: list) -> dict:

@@ -33,6 +33,7 @@ from catalog.models import (
     MovieTitleWordKey,
 )
 from catalog.shapes import MovieDetail, MovieSummary
+from lemonnpie.db.planner import set_local
 
 # Columns a list row never shows; the tsvector in particular is large.
 LIST_DEFERRED = ("search_vector", "plot_summary")
@@ -164,11 +165,11 @@ def _timed_out(error: OperationalError) -> bool:
 
 
 def _trigram_thresholds(cursor, similarity: float, word_similarity: float, budget: _Budget) -> None:
-    cursor.execute(
-        "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
-        "set_config('pg_trgm.word_similarity_threshold', %s, true), "
-        "set_config('statement_timeout', %s, true)",
-        [str(similarity), str(word_similarity), str(budget.left_ms())],
+    set_local(
+        cursor,
+        pg_trgm__similarity_threshold=similarity,
+        pg_trgm__word_similarity_threshold=word_similarity,
+        statement_timeout=budget.left_ms(),
     )
 
 
@@ -279,9 +280,8 @@ def _titles_with_words(matches: list[set[str]], q: str, limit: int, budget: _Bud
     # table (53,000 rows compared to find 300); the index is always the faster way here.
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0; "
-                f"SET LOCAL statement_timeout = {budget.left_ms():d}"
+            set_local(
+                cursor, enable_seqscan="off", max_parallel_workers_per_gather=0, statement_timeout=budget.left_ms()
             )
             return _suggestion_rows(queryset, title_closeness(q), limit, candidates=SUGGESTION_CANDIDATES)
     except OperationalError as error:

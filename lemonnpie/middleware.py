@@ -14,10 +14,6 @@ _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def current_request_id() -> str:
-    return _request_id.get()
-
-
 access_log = logging.getLogger("lemonnpie.access")
 
 

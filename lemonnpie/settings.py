@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "social",
     "moderation",
     "analytics",
+    "devdata",
     "outbox",
 ]
 

@@ -12,14 +12,19 @@ from accounts.models import Role, User
 from accounts.services import user_revoke_refresh_tokens
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
+from lemonnpie.db.locking import locked_atomic
 from moderation.models import AuditAction, AuditLogEntry, ContentType, Report, ReportStatus
 from moderation.permissions import MODERATOR_PERMISSIONS
 from outbox.services import outbox_enqueue
 from reviews.models import ModerationStatus, Review
-from reviews.services import review_moderate
+from reviews.services import review_lock, review_moderate
 
 MODERATORS_GROUP = "Moderators"
-AUTO_HIDE_REPORTS = getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", 3)
+
+
+def auto_hide_reports() -> int:
+    """How many distinct reporters hide a review (read at call time: settings overrides apply)."""
+    return getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", 3)
 
 
 def audit_record(*, actor: User | None, action: str, target_type: str, target_id, reason: str = "", **metadata):
@@ -37,7 +42,7 @@ def _reportable_exists(content_type: str, content_id: uuid.UUID) -> bool:
     return Movie.objects.filter(pk=content_id).exists()
 
 
-@transaction.atomic
+@locked_atomic()
 def report_create(
     *, reporter: User, content_type: str, content_id: uuid.UUID, reason: str, details: str = ""
 ) -> Report:
@@ -52,7 +57,7 @@ def report_create(
     if content_type == ContentType.USER and content_id == reporter.pk:
         raise ApplicationError("You cannot report yourself.")
     # Concurrent reports of one review serialise on its row, so the third reporter is seen exactly once.
-    review = _lock_review(content_id) if content_type == ContentType.REVIEW else None
+    review = review_lock(review_id=content_id) if content_type == ContentType.REVIEW else None
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -65,20 +70,11 @@ def report_create(
     return report
 
 
-def _lock_review(review_id) -> Review:
-    """Lock a review the way reviews.services does (movie row first, then review) to avoid deadlocks."""
-    movie_id = Review.objects.filter(pk=review_id).values_list("movie_id", flat=True).first()
-    if movie_id is None:
-        raise NotFound("No review with this id.")
-    list(Movie.objects.select_for_update().filter(pk=movie_id).values_list("pk", flat=True))
-    return Review.objects.select_for_update().get(pk=review_id)
-
-
 def _flag_and_maybe_hide(review: Review) -> None:
     if not review.is_flagged:
         Review.objects.filter(pk=review.pk).update(is_flagged=True)
     reporters = Report.objects.filter(content_type=ContentType.REVIEW, content_id=review.pk).count()
-    if reporters >= AUTO_HIDE_REPORTS and review.moderation_status == ModerationStatus.APPROVED:
+    if reporters >= auto_hide_reports() and review.moderation_status == ModerationStatus.APPROVED:
         review_moderate(review=review, status=ModerationStatus.PENDING, actor=None)
         audit_record(
             actor=None,
@@ -89,11 +85,11 @@ def _flag_and_maybe_hide(review: Review) -> None:
         )
 
 
-@transaction.atomic
+@locked_atomic()
 def moderation_decide(*, review_id: uuid.UUID, action: str, reason: str, actor: User) -> Review:
     """Approve (visible again, flag cleared) or reject (hidden everywhere) a review in the queue.
     Deciding what is already decided is 409."""
-    review = _lock_review(review_id)
+    review = review_lock(review_id=review_id)
     target = ModerationStatus.APPROVED if action == "approve" else ModerationStatus.REJECTED
     already = review.moderation_status == target and (target == ModerationStatus.REJECTED or not review.is_flagged)
     if already:

@@ -6,13 +6,13 @@ import functools
 import uuid
 from datetime import timedelta
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Movie
 from lemonnpie.api.exceptions import NotFound
+from lemonnpie.db.compiled import CompiledQuery, compile_query
 from reviews.models import Review
 from reviews.shapes import Review as ReviewShape
 
@@ -33,58 +33,23 @@ def review_list(*, viewer=None, ordering: str | None = None):
     return Review.objects.visible().for_display(viewer).ordered(ordering)
 
 
-def review_detail(*, review_id, viewer=None) -> Review:
-    """One approved review for display; hidden, rejected and unknown reviews are all 404."""
-    review = Review.objects.visible().for_display(viewer).filter(pk=review_id).first()
-    if review is None:
-        raise NotFound("Review not found.")
-    return review
-
-
-def review_for_display(*, review_id, viewer=None) -> Review:
-    """One review whatever its moderation status (moderators, re-reads after a write)."""
-    review = Review.objects.for_display(viewer).filter(pk=review_id).first()
-    if review is None:
-        raise NotFound("Review not found.")
-    return review
-
-
-_ANY_REVIEW = uuid.UUID(int=1)  # stand-ins for the parameters of the compiled display query
-_ANY_VIEWER = uuid.UUID(int=2)
-
-
 @functools.cache
-def _display_query(signed_in: bool) -> tuple[str, tuple, tuple[str, ...]]:
-    """The SQL of `review_display_row` compiled once per kind of viewer: (sql, params with stand-ins,
-    column names). Every write's answer runs it; compiling it each time cost more than running it."""
-    viewer = User(pk=_ANY_VIEWER) if signed_in else None
-    query = ReviewShape.rows(Review.objects.with_user_vote(viewer).filter(pk=_ANY_REVIEW))[:1].query
-    sql, params = query.sql_with_params()
-    # The order Django's ValuesIterable reads the columns in.
-    names = (
-        tuple(query.selected)
-        if query.selected is not None
-        else (
-            *query.extra_select,
-            *query.values_select,
-            *query.annotation_select,
-        )
-    )
-    return sql, tuple(params), names
+def _display_query(signed_in: bool) -> CompiledQuery:
+    """`review_display_row`'s query, compiled once per kind of viewer (every write's answer runs it)."""
+
+    def build(*, review, viewer):
+        return ReviewShape.rows(Review.objects.with_user_vote(User(pk=viewer) if signed_in else None).filter(pk=review))
+
+    return compile_query(build, "review", "viewer")
 
 
 def review_display_row(*, review_id, viewer=None) -> dict:
     """One review whatever its status, as a Review shape row; 404 when unknown."""
     signed_in = viewer is not None and viewer.is_authenticated
-    sql, template, names = _display_query(signed_in)
-    stand_ins = {_ANY_REVIEW: parse_uuid(review_id), _ANY_VIEWER: viewer.pk if signed_in else None}
-    params = [stand_ins.get(param, param) if isinstance(param, uuid.UUID) else param for param in template]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = _display_query(signed_in).first(review=parse_uuid(review_id), viewer=viewer.pk if signed_in else None)
     if row is None:
         raise NotFound("Review not found.")
-    return dict(zip(names, row, strict=True))
+    return row
 
 
 class CountedRows:
@@ -105,14 +70,6 @@ class CountedRows:
 
     def __len__(self) -> int:
         return self.count()
-
-
-def review_get(*, review_id) -> Review:
-    """The review row whatever its status (for services called by moderation); 404 when unknown."""
-    review = Review.objects.filter(pk=review_id).first()
-    if review is None:
-        raise NotFound("Review not found.")
-    return review
 
 
 def movie_review_list(*, movie_id, viewer=None, ordering: str | None = None):

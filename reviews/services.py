@@ -18,9 +18,9 @@ from catalog.cache import movie_invalidate
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
 from lemonnpie.api.permissions import has_role
+from lemonnpie.db.locking import locked_atomic
 from lemonnpie.metrics import REVIEWS, VOTES
 from reviews import aggregates
-from reviews.locking import locked_atomic
 from reviews.models import RATING_FIELDS, ModerationStatus, Review, ReviewVote, VoteType
 from reviews.signals import review_changed
 from reviews.tags import normalize_tags, tag_error_details
@@ -54,6 +54,17 @@ def _lock_movie(movie_id) -> bool:
 
 def _lock_review(review_id, *, for_delete: bool = False) -> Review | None:
     return Review.objects.select_for_update(no_key=not for_delete).filter(pk=review_id).first()
+
+
+def review_lock(*, review_id) -> Review:
+    """Lock a review the way every aggregate writer does — its movie row first, then the review
+    (FOR NO KEY UPDATE) — for other apps' writes on a review (moderation). Call it inside
+    `locked_atomic()`, so a busy review is a 409 rather than a long wait; 404 when unknown."""
+    movie_id = Review.objects.filter(pk=review_id).values_list("movie_id", flat=True).first()
+    review = _lock_review(review_id) if movie_id is not None and _lock_movie(movie_id) else None
+    if review is None:
+        raise NotFound("No review with this id.")
+    return review
 
 
 def _author_is_critic(user_id) -> bool:
@@ -220,13 +231,6 @@ def review_moderate(*, review: Review, status: str, actor=None) -> Review:
     return locked
 
 
-def review_flag(*, review: Review, flagged: bool = True) -> Review:
-    """Set or clear `is_flagged` (a report arrived / was dealt with); aggregates are unaffected."""
-    Review.objects.filter(pk=review.pk).update(is_flagged=flagged)
-    review.is_flagged = flagged
-    return review
-
-
 def review_author_role_sync(*, user) -> int:
     """Re-align the critic score of every movie `user` reviewed with the user's current role.
 
@@ -374,12 +378,15 @@ def movie_reviews_detach(*, movie_id) -> None:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        # One review per (user, movie): each author loses exactly that review's contribution.
+        withdraw = ", ".join(
+            f"{term.column} = users.{term.column} - {term.row_sql('r', aggregates.CRITIC_SQL)}"
+            for term in aggregates.USER_RECIPE
+        )
         with connection.cursor() as cursor:
-            # One review per (user, movie): each author loses exactly one review and its rating.
             cursor.execute(
-                "UPDATE users SET review_count = users.review_count - 1, "
-                "review_rating_sum = users.review_rating_sum - r.lemon_pie_rating "
-                "FROM reviews r WHERE r.user_id = users.id AND r.movie_id = %s AND r.moderation_status = %s",
+                f"UPDATE users SET {withdraw} FROM reviews r "  # noqa: S608 (SQL from the recipe's fixed column names)
+                "WHERE r.user_id = users.id AND r.movie_id = %s AND r.moderation_status = %s",
                 [movie_id, ModerationStatus.APPROVED],
             )
         for review_id, user_id in reviews:

@@ -6,16 +6,16 @@ from celery import shared_task
 from django.db import OperationalError
 
 from accounts.models import User
+from lemonnpie.db.locking import LockTimeout
+from lemonnpie.db.reconcile import run_recomputers
 from reviews import services
-from reviews.locking import LockTimeout
-from reviews.recompute import run_recomputers
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OperationalError, LockTimeout), retry_backoff=True, max_retries=3)
 def recompute_stats() -> list[dict]:
-    """Periodic repair: recount every stored aggregate, log drift, fix it (see reviews.recompute)."""
+    """Periodic repair: recount every stored aggregate, log drift, fix it (see lemonnpie.db.reconcile)."""
     reports = run_recomputers(fix=True)
     for report in reports:
         if report.drifted or report.columns:

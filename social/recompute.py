@@ -1,9 +1,9 @@
-"""Social's counters for `recompute_stats` (see reviews/recompute.py for the protocol)."""
+"""Social's counters for `recompute_stats` (the protocol: lemonnpie/db/reconcile.py)."""
 
 from django.db.models import Count
 
 from accounts.models import User
-from reviews.recompute import Drift, reconcile
+from lemonnpie.db.reconcile import Drift, reconcile
 from social.models import Follow
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from lemonnpie.api.exceptions import NotFound
+from lemonnpie.db.planner import estimated_rows, set_local
 from lemonnpie.metrics import cache_lookup
 from reviews.models import Review
 from social.cache import FEED_TTL, feed_generation, feed_page_key
@@ -56,10 +56,6 @@ def following_list(*, user: User) -> QuerySet[Follow]:
         .select_related("following")
         .order_by("-created_at", "-id")
     )
-
-
-def follow_get(*, follower_id, following_id) -> Follow | None:
-    return Follow.objects.filter(follower_id=follower_id, following_id=following_id).first()
 
 
 def _movie_entries(model, *, user: User) -> QuerySet:
@@ -110,7 +106,7 @@ class FollowedAuthors:
 
 
 # Read with every follow row (an InitPlan: evaluated once per query).
-_ALL_REVIEWS = RawSQL("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'reviews'::regclass", [])
+_ALL_REVIEWS = estimated_rows("reviews")
 
 
 def followed_authors(*, user: User) -> FollowedAuthors:
@@ -127,14 +123,6 @@ def followed_authors(*, user: User) -> FollowedAuthors:
         reviews={author_id: reviews for author_id, reviews, _ in rows if reviews is not None},
         all_reviews=rows[0][2] if rows else 0,
     )
-
-
-def feed_count(*, user: User) -> int:
-    """How many reviews `feed_queryset(user)` holds: the followed authors' stored counters, summed.
-
-    A COUNT over the rows would read every review of everyone followed (80,000+ for someone
-    following 500 prolific reviewers); this reads one user row per follow."""
-    return followed_authors(user=user).count
 
 
 def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:
@@ -160,7 +148,7 @@ def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:
             return [row[0] for row in cursor.fetchall()]
     # Along reviews_approved_created_idx, never a sort of every match (settings local to the transaction).
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)")
+        set_local(cursor, enable_sort="off", enable_bitmapscan="off")
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 

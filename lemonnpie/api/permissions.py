@@ -22,19 +22,3 @@ class IsModeratorOrAdmin(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return has_role(request.user, Role.MODERATOR, Role.ADMIN)
-
-
-class IsStaffOrReadOnly(permissions.BasePermission):
-    """Anyone reads; moderators and admins write (catalogue management)."""
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return has_role(request.user, Role.MODERATOR, Role.ADMIN)
-
-
-class IsAdminOrReadOnly(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return has_role(request.user, Role.ADMIN)

@@ -18,9 +18,9 @@ from accounts.tests.factories import CriticFactory, ModeratorFactory, UserFactor
 from catalog.models import Movie
 from catalog.tests.factories import MovieFactory
 from conftest import client_for
+from lemonnpie.db.reconcile import run_recomputers
 from reviews import services
 from reviews.models import Review, ReviewVote
-from reviews.recompute import run_recomputers
 from reviews.tests.helpers import GOOD_REVIEW, assert_everything_exact, movie_stored
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

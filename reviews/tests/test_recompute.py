@@ -7,10 +7,10 @@ from accounts.models import Role, User
 from accounts.tests.factories import CriticFactory, UserFactory
 from catalog.models import Movie
 from catalog.tests.factories import MovieFactory
+from lemonnpie.db.locking import locked_atomic
+from lemonnpie.db.reconcile import Drift, discover_recomputers, reconcile, run_recomputers
 from reviews import services, tasks
-from reviews.locking import locked_atomic
 from reviews.models import Review
-from reviews.recompute import Drift, discover_recomputers, reconcile, run_recomputers
 from reviews.tests.factories import ReviewFactory, ReviewVoteFactory
 from reviews.tests.helpers import GOOD_REVIEW, assert_everything_exact, movie_recount, movie_stored
 

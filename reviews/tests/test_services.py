@@ -299,16 +299,6 @@ def test_an_edit_realigns_the_critic_flag_with_the_current_role(user, movie):
     assert_everything_exact()
 
 
-def test_flagging_leaves_aggregates_alone(user, movie):
-    review = create(user, movie)
-    before = movie_stored(movie.pk)
-    services.review_flag(review=review, flagged=True)
-    assert Review.objects.get(pk=review.pk).is_flagged is True
-    services.review_flag(review=review, flagged=False)
-    assert Review.objects.get(pk=review.pk).is_flagged is False
-    assert movie_stored(movie.pk) == before
-
-
 def test_review_create_refuses_fields_it_does_not_own(user, movie):
     with pytest.raises(ValueError, match="helpful_votes"):
         create(user, movie, helpful_votes=99)

@@ -8,9 +8,11 @@ import pytest
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import MovieFactory
+from lemonnpie.db.reconcile import no_progress
 from lemonnpie.testing import run_in_threads
 from social import services
 from social.models import Follow, WatchlistEntry
+from social.recompute import recompute_follow_counters
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,7 +66,7 @@ def test_follow_unfollow_storm_keeps_counters_equal_to_rows():
 
     assert run_in_threads(work, 12) == []  # two threads per user, so the same pairs collide
     _assert_counters_match_rows(users)
-    assert services.follow_counts_recompute(fix=False) == 0
+    assert recompute_follow_counters(fix=False, batch_size=1000, progress=no_progress).drifted == 0
 
 
 def test_mutual_follows_at_the_same_moment_do_not_deadlock():
@@ -92,7 +94,7 @@ def test_recompute_running_during_a_storm_leaves_exact_counters():
     def work(index):
         if index == 0:
             for _ in range(5):
-                services.follow_counts_recompute(fix=True)
+                recompute_follow_counters(fix=True, batch_size=1000, progress=no_progress)
             return
         rng = random.Random(index)
         me = users[index % len(users)]
@@ -105,7 +107,7 @@ def test_recompute_running_during_a_storm_leaves_exact_counters():
 
     assert run_in_threads(work, 9) == []
     _assert_counters_match_rows(users)
-    assert services.follow_counts_recompute(fix=False) == 0
+    assert recompute_follow_counters(fix=False, batch_size=1000, progress=no_progress).drifted == 0
 
 
 def test_watchlist_add_raced_from_many_threads_is_one_row():

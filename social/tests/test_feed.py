@@ -307,10 +307,10 @@ def test_feed_count_comes_from_the_counters_and_equals_the_rows(user, followed, 
         ]
         review_services.review_create(user=UserFactory(), movie_id=movies[0].pk, **fields)  # not followed
         review_services.review_moderate(review=written[0], status="rejected")
-    assert selectors.feed_count(user=user) == selectors.feed_queryset(user=user).count() == 5
+    assert selectors.followed_authors(user=user).count == selectors.feed_queryset(user=user).count() == 5
     User.objects.filter(pk=followed[1].pk).update(is_active=False)
-    assert selectors.feed_count(user=user) == selectors.feed_queryset(user=user).count() == 2
-    assert selectors.feed_count(user=UserFactory()) == 0
+    assert selectors.followed_authors(user=user).count == selectors.feed_queryset(user=user).count() == 2
+    assert selectors.followed_authors(user=UserFactory()).count == 0
 
 
 def test_both_ways_of_paging_give_the_order_of_the_feed(user, followed):

@@ -9,7 +9,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from reviews.recompute import DEFAULT_BATCH_SIZE, discover_recomputers, run_recomputers
+from lemonnpie.db.reconcile import DEFAULT_BATCH_SIZE, discover_recomputers, run_recomputers
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ generator's seeded `random.Random`, so the same seed gives the same text.
 import random
 from array import array
 
-from analytics.benchdata import vocab
-from analytics.benchdata.sampling import cumulative_of, pick
+from devdata.benchdata import vocab
+from devdata.benchdata.sampling import cumulative_of, pick
 
 
 def _split(templates):

@@ -2,10 +2,10 @@
 
 import heapq
 
-from analytics.benchdata import vocab
-from analytics.benchdata.copyio import CopyWriter
-from analytics.benchdata.sampling import cumulative_of, pick, sample_distinct, weights_of
 from catalog.models import CastRole, DatePrecision, Movie, MovieCast, MovieGenre, MovieLanguage, MovieType
+from devdata.benchdata import vocab
+from devdata.benchdata.copyio import CopyWriter
+from devdata.benchdata.sampling import cumulative_of, pick, sample_distinct, weights_of
 
 MOVIE_FIELDS = [
     "id", "type", "title", "local_title", "release_date", "release_date_precision", "runtime", "plot_summary",

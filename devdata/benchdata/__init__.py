@@ -1,8 +1,8 @@
 """Benchmark data: `generate_bench_data` builds a large, realistic data set (issue 9) and
 `recompute_all_aggregates` sets every stored aggregate from the rows."""
 
-from analytics.benchdata.aggregates import aggregate_drift, recompute_all_aggregates
-from analytics.benchdata.generator import (
+from devdata.benchdata.aggregates import aggregate_drift, recompute_all_aggregates
+from devdata.benchdata.generator import (
     BENCH_PASSWORD,
     BenchDataError,
     BenchDataGenerator,

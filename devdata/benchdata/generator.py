@@ -31,12 +31,13 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from accounts.models import Role, User
-from analytics.benchdata import vocab
-from analytics.benchdata.activity import write_follows, write_lists, write_reviews, write_votes
-from analytics.benchdata.aggregates import aggregate_drift, recompute_all_aggregates
-from analytics.benchdata.catalogue import write_movies
-from analytics.benchdata.copyio import CopyWriter
-from analytics.benchdata.sampling import (
+from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage, MovieTitle, MovieTitleWord, MovieTitleWordKey
+from devdata.benchdata import vocab
+from devdata.benchdata.activity import write_follows, write_lists, write_reviews, write_votes
+from devdata.benchdata.aggregates import aggregate_drift, recompute_all_aggregates
+from devdata.benchdata.catalogue import write_movies
+from devdata.benchdata.copyio import CopyWriter
+from devdata.benchdata.sampling import (
     TimestampFormatter,
     allocate,
     cumulative_of,
@@ -46,8 +47,7 @@ from analytics.benchdata.sampling import (
     weights_of,
     zipf_cumulative,
 )
-from analytics.benchdata.text import TextMaker
-from catalog.models import Movie, MovieCast, MovieGenre, MovieLanguage, MovieTitle, MovieTitleWord, MovieTitleWordKey
+from devdata.benchdata.text import TextMaker
 from reviews.models import Review, ReviewVote
 from social.models import FavoriteEntry, Follow, WatchlistEntry
 

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from analytics.benchdata import BENCH_PASSWORD, BenchDataError, BenchDataGenerator, BenchSizes, validate_sizes
-from analytics.benchdata.generator import TOUCHED_TABLES
 from catalog.models import Movie
+from devdata.benchdata import BENCH_PASSWORD, BenchDataError, BenchDataGenerator, BenchSizes, validate_sizes
+from devdata.benchdata.generator import TOUCHED_TABLES
 
 FULL = {"movies": 100_000, "users": 100_000, "reviews": 1_000_000, "votes": 3_000_000, "follows": 1_000_000}
 

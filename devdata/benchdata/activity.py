@@ -8,9 +8,9 @@ review) and never on one's own review, one follow per pair and never oneself, on
 
 import math
 
-from analytics.benchdata import vocab
-from analytics.benchdata.copyio import CopyWriter
-from analytics.benchdata.sampling import allocate, cumulative_of, sample_distinct, weights_of, zipf_cumulative
+from devdata.benchdata import vocab
+from devdata.benchdata.copyio import CopyWriter
+from devdata.benchdata.sampling import allocate, cumulative_of, sample_distinct, weights_of, zipf_cumulative
 from reviews.models import ModerationStatus, Review, ReviewVote, VoteType
 from social.models import FavoriteEntry, Follow, WatchlistEntry
 

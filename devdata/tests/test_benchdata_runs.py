@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from accounts.tests.factories import CriticFactory, UserFactory
-from analytics.benchdata import BenchDataGenerator, BenchSizes, aggregate_drift, recompute_all_aggregates
 from catalog.models import Movie
 from catalog.tests.factories import MovieFactory
+from devdata.benchdata import BenchDataGenerator, BenchSizes, aggregate_drift, recompute_all_aggregates
 from reviews.models import Review, ReviewVote
 from reviews.tests.factories import ReviewFactory
 from social.models import Follow

@@ -17,8 +17,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
-from analytics.benchdata import BENCH_PASSWORD, aggregate_drift, recompute_all_aggregates, vocab
 from catalog.models import SUB_RATINGS, Movie, MovieCast, MovieGenre, MovieLanguage
+from devdata.benchdata import BENCH_PASSWORD, aggregate_drift, recompute_all_aggregates, vocab
 from reviews.models import ModerationStatus, Review, ReviewVote
 from social.models import FavoriteEntry, Follow, WatchlistEntry
 

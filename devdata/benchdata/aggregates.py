@@ -5,9 +5,10 @@ touches only rows whose stored values differ (`IS DISTINCT FROM`), so a second r
 nothing and the returned counts are the drift that was repaired. `aggregate_drift()` runs the same
 comparison without writing.
 
-Rules (API.md): only `approved` reviews count for movies and users; `critic_*` are reviews whose
-author has role `critic` now (and a review `by_critic` flag, where the model has one, says the
-same); review vote counts count every vote row; follower counts count rows.
+What a review adds to its movie and its author is the one recipe of `reviews.aggregates` (the SQL
+is generated from it): only `approved` reviews count; `critic_*` are reviews whose author has role
+`critic` now (and the review's `by_critic` flag is set to say the same); review vote counts count
+every vote row; follower counts count rows.
 `movies_watched` in the API is the user's approved review count (one review per user and movie),
 so it has no column of its own.
 """
@@ -15,7 +16,8 @@ so it has no column of its own.
 from django.db import connection, transaction
 
 from accounts.models import Role, User
-from catalog.models import SUB_RATINGS, Movie
+from catalog.models import Movie
+from reviews.aggregates import MOVIE_AGGREGATE_FIELDS, MOVIE_RECIPE, USER_AGGREGATE_FIELDS, USER_RECIPE, aggregate_sql
 from reviews.models import ModerationStatus, Review, ReviewVote, VoteType
 from social.models import Follow
 
@@ -36,14 +38,8 @@ def _tables():
 
 def _movie_target() -> tuple[str, list[str]]:
     t = _tables()
-    rating = _q(Review._meta.get_field("lemon_pie_rating").column)
-    columns = ["review_count", "rating_sum", *[f"rating_count_{n}" for n in range(1, 11)]]
-    exprs = ["COUNT(*)", f"SUM(r.{rating})", *[f"COUNT(*) FILTER (WHERE r.{rating} = {n})" for n in range(1, 11)]]
-    for sub in SUB_RATINGS:
-        columns.append(f"{sub}_sum")
-        exprs.append(f"SUM(r.{_q(Review._meta.get_field(f'{sub}_rating').column)})")
-    columns += ["critic_count", "critic_rating_sum"]
-    exprs += ["COUNT(*) FILTER (WHERE u.role = %(critic)s)", f"SUM(r.{rating}) FILTER (WHERE u.role = %(critic)s)"]
+    columns = list(MOVIE_AGGREGATE_FIELDS)
+    exprs = aggregate_sql(MOVIE_RECIPE, fields_sql={"by_critic": "(u.role = %(critic)s)"})
     agg = ",\n               ".join(f"{e} AS {_q(c)}" for e, c in zip(exprs, columns, strict=True))
     picked = ", ".join(f"COALESCE(a.{_q(c)}, 0) AS {_q(c)}" for c in columns)
     sql = f"""
@@ -57,7 +53,7 @@ def _movie_target() -> tuple[str, list[str]]:
         ), target AS (
             SELECT m.id, {picked}
             FROM {t["movies"]} m LEFT JOIN agg a ON a.movie_id = m.id
-        )"""  # noqa: S608 (identifiers from model metadata, values are parameters)
+        )"""  # noqa: S608 (identifiers from model metadata and the recipe, values are parameters)
     return sql, [Movie._meta.get_field(c).column for c in columns]
 
 
@@ -66,22 +62,24 @@ def _user_target() -> tuple[str, list[str]]:
     review_user = _q(Review._meta.get_field("user").column)
     follower = _q(Follow._meta.get_field("follower").column)
     following = _q(Follow._meta.get_field("following").column)
+    review_columns = list(USER_AGGREGATE_FIELDS)
+    recount = ", ".join(f"{e} AS {_q(c)}" for e, c in zip(aggregate_sql(USER_RECIPE), review_columns, strict=True))
+    picked = ", ".join(f"COALESCE(rv.{_q(c)}, 0) AS {_q(c)}" for c in review_columns)
     sql = f"""
         WITH rv AS (
-            SELECT {review_user} AS id, COUNT(*) AS n, SUM(lemon_pie_rating) AS s
-            FROM {t["reviews"]} WHERE moderation_status = %(approved)s GROUP BY 1
+            SELECT r.{review_user} AS id, {recount}
+            FROM {t["reviews"]} r WHERE r.moderation_status = %(approved)s GROUP BY 1
         ), fr AS (
             SELECT {following} AS id, COUNT(*) AS n FROM {t["follows"]} GROUP BY 1
         ), fg AS (
             SELECT {follower} AS id, COUNT(*) AS n FROM {t["follows"]} GROUP BY 1
         ), target AS (
-            SELECT u.id,
-                   COALESCE(rv.n, 0) AS review_count, COALESCE(rv.s, 0) AS review_rating_sum,
+            SELECT u.id, {picked},
                    COALESCE(fr.n, 0) AS followers_count, COALESCE(fg.n, 0) AS following_count
             FROM {t["users"]} u
             LEFT JOIN rv ON rv.id = u.id LEFT JOIN fr ON fr.id = u.id LEFT JOIN fg ON fg.id = u.id
         )"""  # noqa: S608
-    return sql, ["review_count", "review_rating_sum", "followers_count", "following_count"]
+    return sql, [*review_columns, "followers_count", "following_count"]
 
 
 def _review_target() -> tuple[str, list[str]]:
