@@ -13,15 +13,19 @@ class LockoutModelBackend(ModelBackend):
         email = username if username is not None else kwargs.get("email")
         if email is None or password is None:
             return None
-        throttle = LoginFailureThrottle()
-        if request is not None and not throttle.allow_request(request, None):
+        # The attempt takes its `login_failures` slot before the password is hashed; only a
+        # failure on credentials keeps it.
+        if request is not None and not LoginFailureThrottle().allow_request(request, None):
             return None
+        failed = False
         try:
             user = user_authenticate(email=email, password=password)
         except InvalidCredentials:
-            if request is not None:
-                throttle.record_failure(request)
+            failed = True
             return None
         except ApplicationError:  # locked or suspended: the admin shows its generic refusal
             return None
+        finally:
+            if request is not None:
+                LoginFailureThrottle.settle(request, failed=failed)
         return user if self.user_can_authenticate(user) else None

@@ -174,8 +174,8 @@ def user_register(*, email: str, password: str, name: str) -> tuple[User, dict[s
 def user_authenticate(*, email: str, password: str) -> User:
     """The user whose credentials these are, under the lockout rules; raises 401/403 otherwise."""
     user, error = _check_credentials(email=email, password=password)
-    if error is not None:
-        raise error
+    if error is not None or user is None:
+        raise error or InvalidCredentials()
     return user
 
 
@@ -183,12 +183,12 @@ def user_login(*, email: str, password: str) -> tuple[User, dict[str, str]]:
     """Sign in: a new session with a token pair. A wrong password counts towards the lockout."""
     with transaction.atomic():
         user, error = _check_credentials(email=email, password=password)
-        if error is None:
+        if error is None and user is not None:
             user.last_login = timezone.now()
             user.save(update_fields=["last_login"])
             pair = token_pair(SessionRefreshToken.for_session(user))
-    if error is not None:
-        raise error
+    if error is not None or user is None:
+        raise error or InvalidCredentials()
     return user, pair
 
 
@@ -226,7 +226,7 @@ def session_refresh(*, refresh: str) -> dict[str, str]:
 
     401 for a bad, expired, used or revoked token, and for a deleted or suspended user."""
     try:
-        token = SessionRefreshToken(refresh)
+        token = SessionRefreshToken(refresh)  # type: ignore[arg-type]  # the stubs say Token; a str is what it parses
     except TokenError as exc:
         raise _token_refused() from exc
     user = _lock_user(_user_id_of(token))
@@ -248,7 +248,7 @@ def session_logout(*, user: User, refresh: str) -> None:
     """End the session of `refresh` (a token of `user`): the refresh token is blacklisted and the
     session's access tokens are refused from now on. Idempotent."""
     try:
-        payload = token_backend.decode(refresh, verify=True)
+        payload = token_backend.decode(refresh, verify=True)  # type: ignore[arg-type]  # (stubs: Token; it is a str)
     except TokenBackendError as exc:
         raise _token_refused() from exc
     if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or jwt_settings.JTI_CLAIM not in payload:
@@ -256,7 +256,7 @@ def session_logout(*, user: User, refresh: str) -> None:
     if _user_id_of(payload) != user.pk:
         raise ApplicationError("This refresh token belongs to another account.", error="permission_denied", status=403)
     _lock_user(user.pk)
-    _blacklist_once(SessionRefreshToken(refresh, verify=False), user)
+    _blacklist_once(SessionRefreshToken(refresh, verify=False), user)  # type: ignore[arg-type]  # (stubs: Token)
     sid = session_of(payload)
     if sid is not None:
         # A client may log out with an older token of the session: end the newest one too.
@@ -267,7 +267,7 @@ def session_logout(*, user: User, refresh: str) -> None:
 
 def _sid_of_stored(raw: str) -> str | None:
     try:
-        return session_of(token_backend.decode(raw, verify=False))
+        return session_of(token_backend.decode(raw, verify=False))  # type: ignore[arg-type]  # (stubs: Token)
     except TokenBackendError:
         return None
 
@@ -379,10 +379,8 @@ def password_reset_send(*, email: str) -> bool:
     if user is None:
         return False
     digest = hashlib.sha256(email.encode()).hexdigest()
-    counter = WindowCounter(f"reset-mail:{digest}", limit=5, duration=3600)
-    if counter.blocked():
+    if not WindowCounter(f"reset-mail:{digest}", limit=5, duration=3600).acquire().allowed:
         return False
-    counter.hit()
     token = password_reset_token.make(user)
     _mail_now(
         to=user.email,
@@ -425,9 +423,9 @@ def user_change_password(*, user: User, old_password: str, new_password: str, ke
 
     `new_password` must already have passed the validators."""
     with transaction.atomic():
-        locked = _lock_user(user.pk)
+        locked = User.objects.select_for_update().get(pk=user.pk)
         now = timezone.now()
-        error = None
+        error: ApplicationError | None = None
         if locked.locked_until is not None and locked.locked_until > now:
             error = _account_locked(locked.locked_until)
         elif not locked.check_password(old_password):

@@ -82,9 +82,17 @@ def catalog_invalidate(movie_ids=()) -> None:
     _bump_version()
 
 
+# Changes with every new ranking: stored pages of trending embed it in their key.
+TRENDING_GENERATION_KEY = "catalog:trending:generation"
+
+
 def trending_ids_get() -> list[str] | None:
     return cache.get(TRENDING_KEY)
 
 
 def trending_ids_set(ids: list[str]) -> None:
-    cache.set(TRENDING_KEY, ids, TRENDING_TTL)
+    cache.set_many({TRENDING_KEY: ids, TRENDING_GENERATION_KEY: time.time_ns()}, TRENDING_TTL)
+
+
+def trending_generation() -> int:
+    return int(cache.get(TRENDING_GENERATION_KEY) or 0)

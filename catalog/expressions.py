@@ -1,6 +1,6 @@
 """Database expressions for accent-insensitive catalogue search.
 
-`lnp_fold(text)` is an IMMUTABLE SQL wrapper around `unaccent` (created in migration 0002), so it
+`lnp_fold(text)` is an IMMUTABLE SQL wrapper around `unaccent` (catalog/sql/lnp_fold.sql), so it
 can appear in index expressions: the trigram indexes are built on exactly `lnp_fold(column)` and
 the lookups below compare exactly that expression, which is what lets PostgreSQL use them.
 `lnp_search` is a text search configuration: `english` with the `unaccent` filtering dictionary in
@@ -93,7 +93,7 @@ def title_similarity(query: str):
 
 class TitleWords(Func):
     """`lnp_title_words(title, local_title)`: the lower-cased words (runs of letters and digits) of
-    both, in order (IMMUTABLE, migration 0005)."""
+    both, in order (IMMUTABLE, catalog/sql/lnp_title_words.sql)."""
 
     function = "lnp_title_words"
     arity = 2
@@ -101,7 +101,7 @@ class TitleWords(Func):
 
 
 class UpperArray(Func):
-    """`lnp_upper_array(names)`: every element upper-cased (IMMUTABLE, migration 0003); it makes the
+    """`lnp_upper_array(names)`: every element upper-cased (IMMUTABLE, catalog/sql/lnp_upper_array.sql); it makes the
     stored `movies.genre_keys` / `language_keys` the genre and language filters compare."""
 
     function = "lnp_upper_array"

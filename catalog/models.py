@@ -81,11 +81,12 @@ class Movie(models.Model):
         db_persist=True,
     )
 
-    # Weighted tsvector (titles A; people, company, state B; plot C; genres D) kept current by the
-    # database triggers of migration 0002 on movies, movie_cast and movie_genres. Never set it here.
+    # Weighted tsvector (titles A; people, company, state B; plot C; genres D) kept current by
+    # database triggers on movies, movie_cast and movie_genres (catalog/sql/movies_search_vector_build.sql
+    # builds it). Never set it here.
     search_vector = SearchVectorField(null=True, editable=False)
     # The names of the movie's MovieGenre / MovieLanguage rows, in their order, kept by database
-    # triggers (migration 0003): list rows and the genre/language filters read the movie's own row.
+    # triggers (catalog/sql/movies_names_*.sql): list rows and the genre/language filters read the movie's own row.
     # Whatever the application writes here is replaced by the rows' names. Never set them.
     genre_names = ArrayField(models.CharField(max_length=100), default=list, blank=True, editable=False)
     language_names = ArrayField(models.CharField(max_length=50), default=list, blank=True, editable=False)
@@ -116,7 +117,7 @@ class Movie(models.Model):
             models.Index(Upper("production_state"), name="movies_state_upper_idx"),
             GinIndex(OpClass(Fold("director"), name="gin_trgm_ops"), name="movies_director_trgm"),
             models.Index(fields=["is_featured"], name="movies_featured_idx", condition=Q(is_featured=True)),
-            # Full-text search (vector maintained by triggers, migration 0002); suggestions use MovieTitle.
+            # Full-text search (vector maintained by triggers, catalog/sql/); suggestions use MovieTitle.
             GinIndex(fields=["search_vector"], name="movies_search_gin"),
             # `genre` / `language` filters (case-insensitive) over the names kept on the row.
             GinIndex(fields=["genre_keys"], name="movies_genre_keys_gin"),
@@ -203,7 +204,7 @@ class MovieTitle(models.Model):
     own for the typo-tolerant suggestions. A trigram lookup rechecks thousands of candidate rows
     when the typed words are common ("The ..."); here ~100 rows share a page where the wide movies
     table holds a handful, and nothing is folded at query time. Kept by triggers on `movies`
-    (migration 0004), whatever writes the movies; never written by the application."""
+    (catalog/sql/movie_titles_*.sql), whatever writes the movies; never written by the application."""
 
     movie = models.OneToOneField(
         Movie, on_delete=models.CASCADE, primary_key=True, db_constraint=False, related_name="folded_titles"
@@ -213,7 +214,7 @@ class MovieTitle(models.Model):
     # A copy of `movies.review_count` (a trigger keeps it): suggestions order thousands of matching
     # titles by it without reading `movies` for each.
     review_count = models.IntegerField(db_default=0)
-    # The lower-cased words of both (`lnp_title_words`, migration 0005), for the word-by-word match.
+    # The lower-cased words of both (`lnp_title_words`, catalog/sql/), for the word-by-word match.
     words = models.GeneratedField(
         expression=TitleWords("title", "local_title"),
         output_field=ArrayField(models.TextField()),
@@ -235,8 +236,8 @@ class MovieTitle(models.Model):
 
 class MovieTitleWord(models.Model):
     """Every word of every title and local title (`MovieTitle.words`): the vocabulary a typed word is
-    looked up in. Kept by triggers on `movie_titles` (migration 0005); a word no title uses any more
-    stays (it then matches nothing)."""
+    looked up in. Kept by triggers on `movie_titles` (catalog/sql/movie_title_words_*.sql); a word
+    no title uses any more stays (it then matches nothing)."""
 
     word = models.TextField(primary_key=True)
 
@@ -253,7 +254,7 @@ class MovieTitleWordKey(models.Model):
     """The keys a title word is found by when typed with a slip: the word itself and the word with
     any one letter left out ("secret": secret, ecret, scret, seret, ...). A typed word and a title
     word sharing a key are one letter added, dropped, changed or swapped apart (symmetric deletion,
-    as in SymSpell). Kept by a trigger on `movie_title_words` (migration 0005)."""
+    as in SymSpell). Kept by a trigger on `movie_title_words` (catalog/sql/movie_title_word_keys_add.sql)."""
 
     pk = models.CompositePrimaryKey("key", "word")
     key = models.TextField()

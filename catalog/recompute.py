@@ -1,7 +1,7 @@
 """The catalogue's copies for `recompute_stats` (the protocol: lemonnpie/db/reconcile.py)."""
 
 from catalog.models import Movie, MovieTitle
-from lemonnpie.db.reconcile import Drift, reconcile
+from lemonnpie.db.reconcile import counter
 
 
 def _review_count_truth(movie_ids: list) -> dict:
@@ -9,18 +9,10 @@ def _review_count_truth(movie_ids: list) -> dict:
     return {pk: {"review_count": count} for pk, count in rows}
 
 
-def recompute_title_review_counts(*, fix: bool, batch_size: int, progress) -> Drift:
-    """`movie_titles.review_count` (what suggestions order by) against `movies.review_count`; a
-    trigger keeps it, this finds a copy a restore or a disabled trigger left behind."""
-    return reconcile(
-        label="suggestion title counts",
-        model=MovieTitle,
-        fields=("review_count",),
-        truth=_review_count_truth,
-        fix=fix,
-        batch_size=batch_size,
-        progress=progress,
-    )
+# `movie_titles.review_count` (what suggestions order by) against `movies.review_count`; a trigger
+# keeps it, this finds a copy a restore or a disabled trigger left behind.
+recompute_title_review_counts = counter(
+    "suggestion title counts", model=MovieTitle, fields=("review_count",), truth=_review_count_truth
+)
 
-
-RECOMPUTERS = [("suggestion title counts", recompute_title_review_counts)]
+RECOMPUTERS = [recompute_title_review_counts]

@@ -237,7 +237,7 @@ def _distinct_words(words: list[str]) -> list[str]:
     return [*dict.fromkeys(word for word in head if word != last), last]
 
 
-def _suggestion_rows(queryset, score, limit: int, *, candidates: int | None = None) -> list[dict]:
+def _suggestion_rows(queryset, score, limit: int, *, candidates: int | None = None) -> list:
     """`queryset` of `MovieTitle` rows, the highest `score` first, then the most reviewed. They are
     ordered on `movie_titles` alone; only the `limit` chosen meet `movies`. With `candidates`, only
     that many of the rows (the most reviewed) are scored."""
@@ -299,7 +299,7 @@ def _vocabulary_matches(words: list[str]) -> list[set[str]]:
     last = words[-1]
     by_key = MovieTitleWordKey.objects.filter(key__in=set().union(*keys)).values_list("key", "word")
     begun = MovieTitleWord.objects.filter(word__startswith=last).annotate(key=Value("")).values_list("key", "word")
-    matches = [set() for _ in words]
+    matches: list[set[str]] = [set() for _ in words]
     for key, word in by_key.union(begun, all=True):
         for position, wanted in enumerate(keys):
             if key in wanted:

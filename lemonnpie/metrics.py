@@ -29,5 +29,12 @@ def cache_lookup(area: str, value, expect: type | None = None):
     is a miss and comes back as None."""
     if expect is not None and not isinstance(value, expect):
         value = None
-    CACHE_LOOKUPS.labels(area=area, result="miss" if value is None else "hit").inc()
+    key = (area, value is None)
+    child = _LOOKUP_CHILDREN.get(key)
+    if child is None:  # labels() once per (area, result), not per request
+        child = _LOOKUP_CHILDREN[key] = CACHE_LOOKUPS.labels(area=area, result="miss" if value is None else "hit")
+    child.inc()
     return value
+
+
+_LOOKUP_CHILDREN: dict[tuple[str, bool], object] = {}

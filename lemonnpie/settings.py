@@ -55,8 +55,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /api/v1/ leaves here for API_MIDDLEWARE: no session, CSRF, messages or WhiteNoise work.
+    "lemonnpie.middleware.APIPathMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "lemonnpie.middleware.RequestIDMiddleware",
+    "lemonnpie.middleware.ApiErrorEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -67,6 +70,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+# The lean chain of JWT API calls (lemonnpie.middleware.APIPathMiddleware): request id, access
+# log and request metrics in one layer, security headers (HSTS, nosniff, SSL redirect), CORS, then
+# HTTP caching headers and gzip (lemonnpie.api.http_cache).
+API_PATH_PREFIX = "/api/v1/"
+API_MIDDLEWARE = [
+    "lemonnpie.middleware.APIRequestMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "lemonnpie.api.http_cache.GzipMiddleware",  # GET answers over 1 KB, when the client accepts gzip
+    "lemonnpie.api.http_cache.APICachingMiddleware",  # ETag, Cache-Control, 304
 ]
 
 ROOT_URLCONF = "lemonnpie.urls"
@@ -139,6 +154,8 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     # A broker of its own is better (no eviction, persistence on); the same Redis works.
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT = "lemonnpie.broker:Transport"  # kombu's, surviving a broker restart
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {
@@ -160,6 +177,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits for the broker however long it is away (the default gives up after 100 retries).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks already running when the broker goes away finish; their redelivered copy is a no-op (outbox claim).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Broker outages: a publish that fails is retried quickly, then left to the outbox relay.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -246,10 +268,8 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "lemonnpie.api.throttles.AnonRateThrottle",
-        "lemonnpie.api.throttles.UserRateThrottle",
-    ],
+    # One sliding-window counter per request: `anon` by address, or `user` by account.
+    "DEFAULT_THROTTLE_CLASSES": ["lemonnpie.api.throttles.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_RENDERER_CLASSES": ["lemonnpie.api.renderers.JSONRenderer"],  # orjson, same bytes as DRF's
@@ -258,6 +278,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "lemonnpie.api.negotiation.ContentNegotiation",
     "EXCEPTION_HANDLER": "lemonnpie.api.exceptions.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "lemonnpie.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

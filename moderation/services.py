@@ -20,10 +20,12 @@ from reviews.models import ModerationStatus, Review
 from reviews.services import review_lock, review_moderate
 
 MODERATORS_GROUP = "Moderators"
+_DECISIONS = (AuditAction.REVIEW_APPROVED, AuditAction.REVIEW_REJECTED)
 
 
 def auto_hide_reports() -> int:
-    """How many distinct reporters hide a review (read at call time: settings overrides apply)."""
+    """How many open reports filed since the review's last decision hide it (read at call time:
+    settings overrides apply)."""
     return getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", 3)
 
 
@@ -54,8 +56,8 @@ def report_create(
             error="validation_error",
             details=[{"field": "content_id", "message": f"No {content_type} with this id."}],
         )
-    if content_type == ContentType.USER and content_id == reporter.pk:
-        raise ApplicationError("You cannot report yourself.")
+    if _authored_by(content_type, content_id, reporter):
+        raise ApplicationError("You cannot report yourself or your own content.")
     # Concurrent reports of one review serialise on its row, so the third reporter is seen exactly once.
     review = review_lock(review_id=content_id) if content_type == ContentType.REVIEW else None
     try:
@@ -70,10 +72,26 @@ def report_create(
     return report
 
 
+def _authored_by(content_type: str, content_id: uuid.UUID, user: User) -> bool:
+    """Whether `user` is the reported content (a user) or wrote it (a review); movies have no author."""
+    if content_type == ContentType.USER:
+        return content_id == user.pk
+    if content_type == ContentType.REVIEW:
+        return Review.objects.filter(pk=content_id, user_id=user.pk).exists()
+    return False
+
+
+def _refuse_own_content(content_type: str, content_id: uuid.UUID, actor: User) -> None:
+    if _authored_by(content_type, content_id, actor):
+        raise ApplicationError(
+            "You cannot decide on your own content; another moderator must.", error="permission_denied", status=403
+        )
+
+
 def _flag_and_maybe_hide(review: Review) -> None:
     if not review.is_flagged:
         Review.objects.filter(pk=review.pk).update(is_flagged=True)
-    reporters = Report.objects.filter(content_type=ContentType.REVIEW, content_id=review.pk).count()
+    reporters = _unjudged_reports(review).count()
     if reporters >= auto_hide_reports() and review.moderation_status == ModerationStatus.APPROVED:
         review_moderate(review=review, status=ModerationStatus.PENDING, actor=None)
         audit_record(
@@ -85,11 +103,25 @@ def _flag_and_maybe_hide(review: Review) -> None:
         )
 
 
+def _unjudged_reports(review: Review):
+    """Open reports of `review` filed after the last moderator decision on it: a report a moderator
+    resolved, or one the last approve/reject already weighed, never counts again."""
+    last_decision = (
+        AuditLogEntry.objects.filter(target_type="review", target_id=review.pk, action__in=_DECISIONS)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    reports = Report.objects.filter(content_type=ContentType.REVIEW, content_id=review.pk, status=ReportStatus.OPEN)
+    return reports.filter(created_at__gt=last_decision) if last_decision else reports
+
+
 @locked_atomic()
 def moderation_decide(*, review_id: uuid.UUID, action: str, reason: str, actor: User) -> Review:
     """Approve (visible again, flag cleared) or reject (hidden everywhere) a review in the queue.
-    Deciding what is already decided is 409."""
+    Deciding what is already decided is 409; nobody decides on their own review."""
     review = review_lock(review_id=review_id)
+    _refuse_own_content(ContentType.REVIEW, review.pk, actor)
     target = ModerationStatus.APPROVED if action == "approve" else ModerationStatus.REJECTED
     already = review.moderation_status == target and (target == ModerationStatus.REJECTED or not review.is_flagged)
     if already:
@@ -114,6 +146,7 @@ def report_resolve(*, report_id: uuid.UUID, resolution: str, note: str, actor: U
         raise NotFound("No report with this id.")
     if report.status == ReportStatus.RESOLVED:
         raise Conflict("This report is already resolved.")
+    _refuse_own_content(report.content_type, report.content_id, actor)
     report.status = ReportStatus.RESOLVED
     report.resolution = resolution
     report.resolution_note = note

@@ -83,7 +83,7 @@ def outbox_publish(*, message_id: int, retry_policy: dict | None = None) -> bool
 
 def _note(message_id: int, *, published: bool, error: str = "") -> None:
     """Record a publish attempt; best effort (the database may be the thing that is down)."""
-    changes = {"publish_attempts": F("publish_attempts") + 1}
+    changes: dict[str, object] = {"publish_attempts": F("publish_attempts") + 1}
     if published:
         changes["published_at"] = timezone.now()
     else:

@@ -35,7 +35,7 @@ class Term:
 
     column: str
     adds: str | None = None
-    when: tuple[str, object] | None = None
+    when: tuple[str, int] | None = None  # (field, value); True for a boolean field
 
     def value(self, review) -> int:
         if self.when is not None and getattr(review, self.when[0]) != self.when[1]:

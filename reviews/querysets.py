@@ -26,7 +26,7 @@ class ReviewQuerySet(models.QuerySet):
         return self.annotate(user_vote=Subquery(vote))
 
     def for_display(self, user=None):
-        """Everything `ReviewSerializer` reads, in one query: author, movie (without its heavy
+        """Everything the Review shape reads, in one query: author, movie (without its heavy
         text columns) and the caller's vote."""
         return (
             self.select_related("user", "movie")

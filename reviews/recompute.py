@@ -6,7 +6,9 @@ current role, and the reviews' `by_critic` flags are realigned with it first."""
 
 from django.db import connection
 
-from lemonnpie.db.reconcile import DEFAULT_BATCH_SIZE, Drift, Recomputer, no_progress, reconcile
+from accounts.models import User
+from catalog.models import Movie
+from lemonnpie.db.reconcile import Drift, counter
 from reviews.aggregates import (
     COUNTED_SQL,
     MOVIE_AGGREGATE_FIELDS,
@@ -15,6 +17,7 @@ from reviews.aggregates import (
     USER_RECIPE,
     aggregate_sql,
 )
+from reviews.models import Review
 
 
 def _fetch(sql: str, params) -> list[tuple]:
@@ -57,23 +60,6 @@ def _user_truth(user_ids: list) -> dict:
     return _recount(USER_RECIPE, USER_AGGREGATE_FIELDS, key="user_id", ids=user_ids)
 
 
-def recompute_movie_aggregates(*, fix: bool, batch_size: int = DEFAULT_BATCH_SIZE, progress=no_progress) -> Drift:
-    """Movie review count, rating sum, distribution, sub-rating sums and critic score, from the
-    approved reviews (critic = the author's current role; review `by_critic` flags realigned)."""
-    from catalog.models import Movie
-
-    return reconcile(
-        label="movie aggregates",
-        model=Movie,
-        fields=MOVIE_AGGREGATE_FIELDS,
-        truth=_movie_truth,
-        before_truth=_align_critic_flags,
-        fix=fix,
-        batch_size=batch_size,
-        progress=progress,
-    )
-
-
 def _vote_truth(review_ids: list) -> dict:
     rows = _fetch(
         "SELECT review_id, COUNT(*) FILTER (WHERE vote_type = 'helpful'), "
@@ -84,38 +70,22 @@ def _vote_truth(review_ids: list) -> dict:
     return {row[0]: {"helpful_votes": row[1], "unhelpful_votes": row[2]} for row in rows}
 
 
-def recompute_review_votes(*, fix: bool, batch_size: int = DEFAULT_BATCH_SIZE, progress=no_progress) -> Drift:
-    """Each review's helpful/unhelpful counters, from its vote rows."""
-    from reviews.models import Review
+# Movie review count, rating sum, distribution, sub-rating sums and critic score, from the approved
+# reviews (critic = the author's current role; the reviews' `by_critic` flags realigned first).
+recompute_movie_aggregates = counter(
+    "movie aggregates",
+    model=Movie,
+    fields=MOVIE_AGGREGATE_FIELDS,
+    truth=_movie_truth,
+    before_truth=_align_critic_flags,
+)
+# Each review's helpful/unhelpful counters, from its vote rows.
+recompute_review_votes = counter(
+    "review vote counts", model=Review, fields=("helpful_votes", "unhelpful_votes"), truth=_vote_truth
+)
+# Each user's approved review count and rating sum (behind `stats.total_reviews`/`average_rating`).
+recompute_user_review_counters = counter(
+    "user review counters", model=User, fields=USER_AGGREGATE_FIELDS, truth=_user_truth
+)
 
-    return reconcile(
-        label="review vote counts",
-        model=Review,
-        fields=("helpful_votes", "unhelpful_votes"),
-        truth=_vote_truth,
-        fix=fix,
-        batch_size=batch_size,
-        progress=progress,
-    )
-
-
-def recompute_user_review_counters(*, fix: bool, batch_size: int = DEFAULT_BATCH_SIZE, progress=no_progress) -> Drift:
-    """Each user's approved review count and rating sum (behind `stats.total_reviews`/`average_rating`)."""
-    from accounts.models import User
-
-    return reconcile(
-        label="user review counters",
-        model=User,
-        fields=USER_AGGREGATE_FIELDS,
-        truth=_user_truth,
-        fix=fix,
-        batch_size=batch_size,
-        progress=progress,
-    )
-
-
-RECOMPUTERS: list[tuple[str, Recomputer]] = [
-    ("movie aggregates", recompute_movie_aggregates),
-    ("review vote counts", recompute_review_votes),
-    ("user review counters", recompute_user_review_counters),
-]
+RECOMPUTERS = [recompute_movie_aggregates, recompute_review_votes, recompute_user_review_counters]

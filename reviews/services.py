@@ -17,10 +17,9 @@ from accounts.models import Role, User
 from catalog.cache import movie_invalidate
 from catalog.models import Movie
 from lemonnpie.api.exceptions import ApplicationError, Conflict, NotFound
-from lemonnpie.api.permissions import has_role
 from lemonnpie.db.locking import locked_atomic
 from lemonnpie.metrics import REVIEWS, VOTES
-from reviews import aggregates
+from reviews import aggregates, rules
 from reviews.models import RATING_FIELDS, ModerationStatus, Review, ReviewVote, VoteType
 from reviews.signals import review_changed
 from reviews.tags import normalize_tags, tag_error_details
@@ -143,8 +142,8 @@ def review_update(*, review: Review, actor, **fields) -> Review:
         locked = _lock_review(review.pk)
         if locked is None:
             raise NotFound("Review not found.")
-        if locked.user_id != getattr(actor, "pk", None):
-            raise PermissionDenied("Only the author may edit this review.")
+        if not rules.can_edit(actor, locked):
+            raise PermissionDenied(rules.EDIT_REFUSED)
         changed_fields = [name for name, value in fields.items() if getattr(locked, name) != value]
         before = _state(locked)
         for name in changed_fields:
@@ -177,8 +176,8 @@ def review_delete(*, review: Review, actor) -> None:
         locked = _lock_review(review.pk, for_delete=True)
         if locked is None:
             raise NotFound("Review not found.")
-        if locked.user_id != getattr(actor, "pk", None) and not has_role(actor, Role.MODERATOR, Role.ADMIN):
-            raise PermissionDenied("Only the author, a moderator or an admin may delete this review.")
+        if not rules.can_delete(actor, locked):
+            raise PermissionDenied(rules.DELETE_REFUSED)
         movie_changed = aggregates.apply_review_change(
             movie_id=locked.movie_id, user_id=locked.user_id, before=_state(locked), after=None
         )
@@ -261,7 +260,7 @@ def review_author_role_sync(*, user) -> int:
 
 # --- votes -------------------------------------------------------------------------------------
 
-_VOTE_COLUMN = {VoteType.HELPFUL: "helpful_votes", VoteType.UNHELPFUL: "unhelpful_votes"}
+_VOTE_COLUMN: dict[str, str] = {VoteType.HELPFUL: "helpful_votes", VoteType.UNHELPFUL: "unhelpful_votes"}
 
 
 def _lock_votable_review(review_id):

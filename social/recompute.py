@@ -3,7 +3,7 @@
 from django.db.models import Count
 
 from accounts.models import User
-from lemonnpie.db.reconcile import Drift, reconcile
+from lemonnpie.db.reconcile import counter
 from social.models import Follow
 
 
@@ -18,16 +18,8 @@ def _follow_truth(user_ids: list) -> dict:
     return truth
 
 
-def recompute_follow_counters(*, fix: bool, batch_size: int, progress) -> Drift:
-    return reconcile(
-        label="user follow counters",
-        model=User,
-        fields=("followers_count", "following_count"),
-        truth=_follow_truth,
-        fix=fix,
-        batch_size=batch_size,
-        progress=progress,
-    )
+recompute_follow_counters = counter(
+    "user follow counters", model=User, fields=("followers_count", "following_count"), truth=_follow_truth
+)
 
-
-RECOMPUTERS = [("user follow counters", recompute_follow_counters)]
+RECOMPUTERS = [recompute_follow_counters]

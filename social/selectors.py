@@ -141,7 +141,7 @@ def feed_page_ids(*, authors: FollowedAuthors, offset: int, limit: int) -> list:
         "SELECT id FROM reviews WHERE moderation_status = 'approved' AND user_id = ANY(%s) "
         "ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s"
     )
-    params = [list(authors.reviews), limit, offset]
+    params: list = [list(authors.reviews), limit, offset]
     if not walk:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

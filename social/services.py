@@ -3,13 +3,14 @@
 Counters (`User.followers_count`, `User.following_count`) change only in SQL with F(), and only
 when a follow row was really inserted or deleted: the insert is one `INSERT ... ON CONFLICT ...
 RETURNING id, (xmax = 0)` against the unique constraint (lemonnpie.db.upsert) and the delete
-counts the rows it removed, so two requests racing on the same pair can never both count. Both user rows are updated in primary-key
-order (here, and the recount in social/recompute.py locks its batches in key order too), so A→B
-and B→A at the same moment cannot deadlock.
+counts the rows it removed, so two requests racing on the same pair can never both count. Both
+user rows are updated in primary-key order (here, and the recount in social/recompute.py locks
+its batches in key order too), so A→B and B→A at the same moment cannot deadlock.
 """
 
 import logging
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F, Value
@@ -80,7 +81,7 @@ def follow_delete_rows(*, follow_ids: Iterable[int]) -> int:
         if deleted:
             _follow_counters_add(follower_id=follower_id, following_id=following_id, delta=-1)
             count += 1
-            transaction.on_commit(lambda follower_id=follower_id: feed_cache_invalidate(user_ids=[follower_id]))
+            transaction.on_commit(partial(feed_cache_invalidate, user_ids=[follower_id]))
     return count
 
 

@@ -5,28 +5,12 @@ from rest_framework import serializers
 
 from accounts.models import User
 from accounts.shapes import UserPrivate
-from accounts.validators import clean_text, password_problems
+from accounts.validators import password_problems
+from lemonnpie.api.fields import CleanCharField
+from lemonnpie.api.serializers import InputSerializer
 
 PASSWORD_MAX = 128  # ASVS 2.1.2: at least 64 allowed; a bound keeps hashing cheap to refuse
 LOGIN_PASSWORD_MAX = 1024
-
-
-class CleanCharField(serializers.CharField):
-    """A CharField stripped of control characters (and bidi overrides) before length checks."""
-
-    def __init__(self, *, multiline: bool = False, **kwargs):
-        self.multiline = multiline
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        return clean_text(value, multiline=self.multiline)
-
-    def run_validation(self, data=serializers.empty):
-        value = super().run_validation(data)
-        if value == "" and not self.allow_blank:
-            self.fail("blank")
-        return value
 
 
 class HttpUrlField(serializers.URLField):
@@ -49,7 +33,7 @@ def _check_new_password(password: str, *, user: User) -> str:
     return password
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = _password_field(max_length=PASSWORD_MAX)
     name = CleanCharField(max_length=255)
@@ -63,12 +47,12 @@ class RegisterSerializer(serializers.Serializer):
         return _check_new_password(value, user=User(email=email.strip().lower(), name=name))
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = _password_field(max_length=LOGIN_PASSWORD_MAX)
 
 
-class RefreshSerializer(serializers.Serializer):
+class RefreshSerializer(InputSerializer):
     refresh = serializers.CharField(max_length=4096, trim_whitespace=True)
 
 
@@ -85,16 +69,16 @@ class AuthResultSerializer(TokenPairSerializer):
     user = UserPrivate.serializer()
 
 
-class ForgotPasswordSerializer(serializers.Serializer):
+class ForgotPasswordSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
 
 
-class ResetPasswordSerializer(serializers.Serializer):
+class ResetPasswordSerializer(InputSerializer):
     token = serializers.CharField(max_length=512)
     password = _password_field(max_length=PASSWORD_MAX)
 
 
-class ChangePasswordSerializer(serializers.Serializer):
+class ChangePasswordSerializer(InputSerializer):
     old_password = _password_field(max_length=LOGIN_PASSWORD_MAX)
     new_password = _password_field(max_length=PASSWORD_MAX)
 
@@ -106,7 +90,7 @@ class AccountsDetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ProfileUpdateSerializer(serializers.Serializer):
+class ProfileUpdateSerializer(InputSerializer):
     """Only these four change; anything else in the body (role, email, is_verified...) is ignored."""
 
     name = CleanCharField(max_length=255, required=False)

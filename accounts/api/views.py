@@ -75,6 +75,13 @@ class LoginView(_PublicAuthView):
     # First, so that an unreachable security cache answers 503 here rather than a 500.
     throttle_classes = [LoginFailureThrottle, *DEFAULT_THROTTLES]
 
+    def initial(self, request, *args, **kwargs):
+        try:
+            super().initial(request, *args, **kwargs)
+        except Exception:  # refused by another throttle: this attempt never reaches a password
+            LoginFailureThrottle.settle(request, failed=False)
+            raise
+
     @extend_schema(
         tags=TAGS,
         operation_id="auth_login",
@@ -97,17 +104,20 @@ class LoginView(_PublicAuthView):
         examples=[schema.LOCKED_EXAMPLE],
     )
     def post(self, request):
-        body = LoginSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        failed = False  # the throttle counted this attempt already; settle() keeps only failures
         try:
+            body = LoginSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
             user, pair = services.user_login(**body.validated_data)
         except services.InvalidCredentials:
+            failed = True
             LOGINS.labels(outcome="failed").inc()
-            LoginFailureThrottle().record_failure(request)
             raise
         except ApplicationError as exc:
             LOGINS.labels(outcome=_LOGIN_OUTCOMES.get(exc.error, "refused")).inc()
             raise
+        finally:
+            LoginFailureThrottle.settle(request, failed=failed)
         LOGINS.labels(outcome="ok").inc()
         return Response(AuthResultSerializer({"user": user, **pair}).data)
 

@@ -7,12 +7,14 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from catalog.models import CastRole, DatePrecision, MovieType
+from lemonnpie.api.fields import CleanCharField
+from lemonnpie.api.serializers import InputSerializer
 
 
 @extend_schema_serializer(component_name="MovieCastMember")
-class CastMemberInputSerializer(serializers.Serializer):
-    actor_name = serializers.CharField(max_length=255)
-    character_name = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
+class CastMemberInputSerializer(InputSerializer):
+    actor_name = CleanCharField(max_length=255)
+    character_name = CleanCharField(max_length=255, allow_blank=True, required=False, default="")
     role_type = serializers.ChoiceField(choices=CastRole.choices, required=False, default=CastRole.ACTOR)
 
     def validate_actor_name(self, value):
@@ -48,24 +50,24 @@ def _clean_names(values: list[str], *, label: str) -> list[str]:
     return out
 
 
-class MovieWriteSerializer(serializers.Serializer):
+class MovieWriteSerializer(InputSerializer):
     """MovieCreate (seed) with `type`, `genres`, `languages` and `cast`. `genres`, `languages` and
     `cast` replace the whole list when given. `is_featured` is applied for admins only."""
 
     type = serializers.ChoiceField(choices=MovieType.choices, default=MovieType.MOVIE)
-    title = serializers.CharField(max_length=500)
-    local_title = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    title = CleanCharField(max_length=500)
+    local_title = CleanCharField(max_length=500, allow_blank=True, required=False)
     release_date = serializers.DateField()
     release_date_precision = serializers.ChoiceField(choices=DatePrecision.choices, required=False)
     runtime = serializers.IntegerField(min_value=1, max_value=1440, allow_null=True, required=False)
-    plot_summary = serializers.CharField(max_length=10000, allow_blank=True, required=False, trim_whitespace=True)
+    plot_summary = CleanCharField(max_length=10000, allow_blank=True, required=False, multiline=True)
     poster_url = serializers.URLField(max_length=500, allow_blank=True, required=False)
     trailer_url = serializers.URLField(max_length=500, allow_blank=True, required=False)
-    director = serializers.CharField(max_length=255, allow_blank=True, required=False)
-    producer = serializers.CharField(max_length=255, allow_blank=True, required=False)
-    production_company = serializers.CharField(max_length=255, allow_blank=True, required=False)
-    production_state = serializers.CharField(max_length=100, allow_blank=True, required=False)
-    box_office_ng = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    director = CleanCharField(max_length=255, allow_blank=True, required=False)
+    producer = CleanCharField(max_length=255, allow_blank=True, required=False)
+    production_company = CleanCharField(max_length=255, allow_blank=True, required=False)
+    production_state = CleanCharField(max_length=100, allow_blank=True, required=False)
+    box_office_ng = CleanCharField(max_length=100, allow_blank=True, required=False)
     is_featured = serializers.BooleanField(required=False)
     imdb_id = serializers.RegexField(r"^tt\d{5,12}$", max_length=20, allow_null=True, required=False)
     imdb_rating = serializers.DecimalField(
@@ -73,10 +75,10 @@ class MovieWriteSerializer(serializers.Serializer):
     )
     imdb_votes = serializers.IntegerField(min_value=0, max_value=2_000_000_000, allow_null=True, required=False)
     genres = serializers.ListField(
-        child=serializers.CharField(max_length=100, allow_blank=True), max_length=20, required=False
+        child=CleanCharField(max_length=100, allow_blank=True), max_length=20, required=False
     )
     languages = serializers.ListField(
-        child=serializers.CharField(max_length=50, allow_blank=True), max_length=20, required=False
+        child=CleanCharField(max_length=50, allow_blank=True), max_length=20, required=False
     )
     cast = serializers.ListField(child=CastMemberInputSerializer(), max_length=200, required=False)
 

@@ -26,16 +26,19 @@ from catalog.cache import (
     SEARCH_TTL,
     SUGGESTIONS_PARTIAL_TTL,
     SUGGESTIONS_TTL,
+    TRENDING_TTL,
     movie_detail_key,
     request_key,
+    trending_generation,
     trending_ids_get,
     versioned_key,
 )
 from catalog.models import MovieType
 from catalog.shapes import MovieDetail, MovieSearchResult, MovieSummary
 from lemonnpie.api.exceptions import NotFound
+from lemonnpie.api.http_cache import StoredAnswer, cached_answer, stored_response
 from lemonnpie.api.permissions import has_role
-from lemonnpie.api.renderers import JSONBytesResponse, render_json
+from lemonnpie.api.renderers import render_json
 from lemonnpie.metrics import cache_lookup
 
 UUID_RE = "[0-9a-fA-F-]{36}"
@@ -127,18 +130,17 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
         build = MovieSummary.builder()
         return self.get_paginated_response([build(row) for row in page])
 
-    def _detail(self, movie_id) -> tuple[str, bytes]:
-        """`(type, JSON body)` of one title, from the cache when possible (1 h, dropped on any
-        change). The rendered bytes are cached, so a hit costs one cache read and no rendering."""
-        key = movie_detail_key(movie_id)
-        cached = cache_lookup("movie_detail", cache.get(key), expect=tuple)
-        if cached is None:
+    def _detail(self, movie_id) -> StoredAnswer:
+        """One title's answer (its type in `tag`), from the cache when possible (1 h, dropped on
+        any change): a hit costs one cache read, no rendering, hashing or compression."""
+
+        def render():
             row = selectors.movie_detail_row(movie_id=movie_id)
             if row is None:
                 raise NotFound("No such title.")
-            cached = (row["type"], render_json(MovieDetail.build(row)))
-            cache.set(key, cached, DETAIL_TTL)
-        return cached
+            return render_json(MovieDetail.build(row)), row["type"]
+
+        return cached_answer(movie_detail_key(movie_id), area="movie_detail", ttl=DETAIL_TTL, render=render)
 
     def list(self, request, *args, **kwargs):
         filterset = _validated(self.list_filter, request, self.get_queryset())
@@ -146,27 +148,27 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
         return self._page(filterset.qs, count_key=count_key(request, criteria))
 
     def retrieve(self, request, pk=None, *args, **kwargs):
-        movie_type, body = self._detail(_parse_id(pk))
-        if self.movie_type and movie_type != self.movie_type:
+        answer = self._detail(_parse_id(pk))
+        if self.movie_type and answer.tag != self.movie_type:
             raise NotFound("No such title.")
-        return JSONBytesResponse(body)
+        return stored_response(request, answer)
 
     @action(detail=False, methods=["get"])
     def search(self, request, *args, **kwargs):
         filterset = _validated(self.search_filter, request, self.get_queryset())
         params = {**filterset.form.cleaned_data, "q": " ".join(filterset.form.cleaned_data["q"].casefold().split())}
         key = request_key("search", request, params)
-        body = cache_lookup("movie_search", cache.get(key), expect=bytes)
-        if body is None:
+
+        def render():
             q = filterset.form.cleaned_data["q"]
             matches = selectors.movie_search(queryset=filterset.qs, q=q)
             page = self.paginate_queryset(selectors.movie_summary_rows(matches, MovieSearchResult))
             snippets = selectors.movie_snippets(movie_ids=[row["id"] for row in page], q=q)
             build = MovieSearchResult.builder()
             rows = [build({**row, "snippet": snippets.get(row["id"], "")}) for row in page]
-            body = render_json(self.get_paginated_response(rows).data)
-            cache.set(key, body, SEARCH_TTL)
-        return JSONBytesResponse(body)
+            return render_json(self.get_paginated_response(rows).data)
+
+        return stored_response(request, cached_answer(key, area="movie_search", ttl=SEARCH_TTL, render=render))
 
 
 _READ_SCHEMAS = {
@@ -246,13 +248,17 @@ class MovieViewSet(_CatalogueReadViewSet):
     def suggestions(self, request, *args, **kwargs):
         q = _validated(filters.SuggestionFilter, request, self.get_queryset()).form.cleaned_data["q"]
         key = versioned_key(f"suggest:{hashlib.sha256(' '.join(q.casefold().split()).encode()).hexdigest()}")
-        body = cache_lookup("movie_suggestions", cache.get(key), expect=bytes)
-        if body is None:
+        cut_short = []
+
+        def render():
             rows = selectors.movie_suggestions(q=q)
-            body = render_json(MovieSuggestionListSerializer({"results": rows}).data)
-            # An answer cut short by the time budget is kept only briefly.
-            cache.set(key, body, SUGGESTIONS_TTL if rows.complete else SUGGESTIONS_PARTIAL_TTL)
-        return JSONBytesResponse(body)
+            cut_short.extend([] if rows.complete else [True])
+            return render_json(MovieSuggestionListSerializer({"results": rows}).data)
+
+        answer = cached_answer(key, area="movie_suggestions", ttl=SUGGESTIONS_TTL, render=render)
+        if cut_short:  # an answer cut short by the time budget is kept only briefly
+            cache.set(key, answer, SUGGESTIONS_PARTIAL_TTL)
+        return stored_response(request, answer)
 
     @extend_schema(
         tags=["movies"],
@@ -261,7 +267,13 @@ class MovieViewSet(_CatalogueReadViewSet):
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def featured(self, request, *args, **kwargs):
-        return JSONBytesResponse(self._cached_page("featured", FEATURED_TTL, selectors.movie_featured))
+        answer = cached_answer(
+            request_key("featured", request=request),
+            area="movie_featured",
+            ttl=FEATURED_TTL,
+            render=lambda: render_json(self._page(selectors.movie_featured()).data),
+        )
+        return stored_response(request, answer)
 
     @extend_schema(
         tags=["movies"],
@@ -272,22 +284,30 @@ class MovieViewSet(_CatalogueReadViewSet):
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def trending(self, request, *args, **kwargs):
-        # The ranking (ids) is cached and refreshed by beat; the rows are read fresh for the page.
-        ranking = cache_lookup("movie_trending", trending_ids_get())
-        if ranking is None:
-            ranking = services.trending_refresh()
-        movie_ids = self.paginate_queryset(ranking)
-        rows = selectors.movie_rows_in_order(movie_ids=movie_ids)
-        build = MovieSummary.builder()
-        return self.get_paginated_response([build(row) for row in rows])
+        # The ranking (ids) is cached and refreshed by beat; a page of it is stored as an answer
+        # under the ranking's generation and the catalogue version, so a new ranking or any change
+        # to a title (its counts) is seen at once.
+        generation = trending_generation()
+        if not generation:  # no ranking yet (or evicted): make it first, so the key names it
+            services.trending_refresh()
+            generation = trending_generation()
 
-    def _cached_page(self, name: str, ttl: int, select) -> bytes:
-        key = request_key(name, request=self.request)
-        body = cache_lookup(f"movie_{name}", cache.get(key), expect=bytes)
-        if body is None:
-            body = render_json(self._page(select()).data)
-            cache.set(key, body, ttl)
-        return body
+        def render():
+            ranking = cache_lookup("movie_trending", trending_ids_get())
+            if ranking is None:
+                ranking = services.trending_refresh()
+            movie_ids = self.paginate_queryset(ranking)
+            rows = selectors.movie_rows_in_order(movie_ids=movie_ids)
+            build = MovieSummary.builder()
+            return render_json(self.get_paginated_response([build(row) for row in rows]).data)
+
+        answer = cached_answer(
+            request_key(f"trending:{generation}", request=request),
+            area="movie_trending_page",
+            ttl=TRENDING_TTL,
+            render=render,
+        )
+        return stored_response(request, answer)
 
 
 @extend_schema_view(**{name: extend_schema(tags=["series"]) for name in ("list", "retrieve", "search")})

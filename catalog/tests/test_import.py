@@ -1,8 +1,8 @@
 """`manage.py import_movies`: every cleaning rule on a small dirty file, idempotence, bad files,
-and the shipped catalogue (7,000+ titles) in under a minute."""
+and the shipped catalogue (7,000+ titles). How long that takes is measured by
+`bench/import_catalogue.py`, not here."""
 
 import datetime
-import time
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -204,11 +204,8 @@ def test_split_names():
 
 
 @pytest.mark.slow
-def test_shipped_catalogue_imports_7100_titles_in_under_a_minute_and_is_idempotent():
-    started = time.monotonic()
-    out = run(SHIPPED)
-    elapsed = time.monotonic() - started
-    assert elapsed < 60, out
+def test_shipped_catalogue_imports_7100_titles_and_is_idempotent():
+    run(SHIPPED)
     assert Movie.objects.count() >= 7100
     assert Movie.objects.filter(search_vector__isnull=True).count() == 0
     assert "0 created" in run(SHIPPED)

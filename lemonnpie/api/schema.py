@@ -3,7 +3,7 @@ answers of an endpoint, and the schema class that documents the answers every en
 
 Views name their own, endpoint-specific errors with `error_responses(...)`:
 
-    @extend_schema(responses={201: ReviewSerializer, **error_responses(400, 401, s409="`conflict`: ...")})
+    @extend_schema(responses={201: Review.serializer_class, **error_responses(400, 401, s409="`conflict`: ...")})
 
 `AutoSchema` then adds, to every operation, the errors its configuration implies (a bad token → 401,
 throttles → 429, a body → 400/413/415, a path id or a page → 404, an unreachable database → 503),
@@ -108,6 +108,9 @@ class AutoSchema(SpectacularAutoSchema):
         if schema.get("format") in ("uri", "email") and _may_be_blank(field):
             # "" means "none" for these columns (e.g. no poster): say so instead of promising a URI.
             schema["anyOf"] = [{"format": schema.pop("format")}, {"maxLength": 0}]
+        if field.read_only and (schema.get("type") == "string" or "anyOf" in schema) and _may_be_blank(field):
+            # Responses show "no value" as "" for text (null for numbers, dates and ids), in lists and details alike.
+            schema["description"] = " ".join(filter(None, [schema.get("description"), '"" when there is no value.']))
 
 
 def _may_be_blank(field) -> bool:
@@ -121,6 +124,6 @@ def _may_be_blank(field) -> bool:
     if model is None or not isinstance(field.source, str) or "." in field.source:
         return False
     try:
-        return bool(model._meta.get_field(field.source).blank)
+        return bool(getattr(model._meta.get_field(field.source), "blank", False))
     except FieldDoesNotExist:  # not a model column (a method or property)
         return False

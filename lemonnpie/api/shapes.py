@@ -73,7 +73,7 @@ def as_list(value: Iterable | None) -> list:
 
 def _converter(field: models.Field) -> Callable | None:
     """How a model field's stored value becomes JSON (None: as it is)."""
-    if isinstance(field, models.GeneratedField):
+    if isinstance(field, models.GeneratedField) and field.output_field is not None:
         field = field.output_field
     if isinstance(field, models.ForeignKey):
         field = field.target_field
@@ -243,7 +243,7 @@ def _get(obj, path: str):
 class _Env:
     """The globals of a compiled builder: each helper under a generated name."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.names: dict[int, str] = {}
         self.values: dict[str, Any] = {}
         self._counter = itertools.count()
@@ -348,7 +348,8 @@ class Shape:
         return self._serializer
 
     def _make_serializer(self) -> type[serializers.Serializer]:
-        shape, fields, bases = self, self.fields, ()
+        shape, fields = self, self.fields
+        bases: tuple[Any, ...] = ()
         if fields and isinstance(fields[0], Spread):
             bases, fields = (fields[0].shape.serializer_class,), fields[1:]
             assert not any(isinstance(field, Spread) for field in fields), "Spread comes first, once"
@@ -367,7 +368,7 @@ class Shape:
                 attrs[field.name] = serializers.FloatField(read_only=True, allow_null=field.model_field.null)
         model = bases[0].Meta.model if bases else self.model
         if model is None:
-            cls = type(f"{self.name}Serializer", (serializers.Serializer,), attrs)
+            cls: Any = type(f"{self.name}Serializer", (serializers.Serializer,), attrs)
             # Declared fields are ordered by creation; the shape's order is the one that counts.
             cls._declared_fields = {name: cls._declared_fields[name] for name in names}
             return cls

@@ -1,53 +1,124 @@
-"""DRF throttles backed by the `security` cache alias (shared by every worker when Redis is set).
+"""DRF throttles on the O(1) sliding-window counter of `lemonnpie.ratelimit` (one Redis round trip
+per throttle and request, atomic across workers), in the `security` cache.
 
-When that cache is unreachable these general request-rate throttles let the request through (and
-count it in `lemonnpie_throttle_degraded_total`): an outage of Redis must not take reads and writes
-down with it. The throttles that guard credentials and outgoing mail (`accounts.throttles`:
-`login_failures`, `auth`) do the opposite and fail closed with a 503.
+They keep DRF's shape (`scope`, `get_cache_key`, `allow_request`, `wait`), so views declare them
+the DRF way. Rates are read from `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` on each request, so
+`THROTTLE_*` and test overrides always apply.
+
+`RequestRateThrottle` is the default: `anon` per client address for anonymous callers, `user` per
+account for signed-in ones — one throttle, one round trip, whoever calls.
+
+When the security cache is unreachable these general request-rate throttles let the request
+through (and count it in `lemonnpie_throttle_degraded_total`): an outage of Redis must not take
+reads and writes down with it. The throttles that guard credentials and outgoing mail
+(`accounts.throttles`: `login_failures`, `auth`) set `fail_open = False` and answer 503.
 """
 
 import logging
 
-from django.core.cache import caches
 from rest_framework import throttling
+from rest_framework.settings import api_settings
 
+from lemonnpie.api.exceptions import ApplicationError
 from lemonnpie.metrics import THROTTLE_DEGRADED
+from lemonnpie.ratelimit import Decision, RateLimitUnavailable, SlidingWindow, cached_rate, retry_after
 
 logger = logging.getLogger("lemonnpie.throttles")
 
 
-def _unreachable_errors() -> tuple[type[BaseException], ...]:
-    from django_redis.exceptions import ConnectionInterrupted
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
+class RateThrottle(throttling.BaseThrottle):
+    """A limit per `scope` and client: `get_cache_key()` names the client (None: not limited)."""
 
-    return (ConnectionInterrupted, RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+    scope: str | None = None
+    fail_open = True
+    THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # DRF's alias of the same dict (tests patch it)
+    decision: Decision | None = None
 
+    def scope_for(self, request, view) -> str | None:
+        return self.scope
 
-CACHE_UNREACHABLE = _unreachable_errors()
-
-
-class _SecurityCacheMixin:
-    @property
-    def cache(self):
-        return caches["security"]
+    def get_cache_key(self, request, view) -> str | None:
+        raise NotImplementedError
 
     def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except CACHE_UNREACHABLE:
-            THROTTLE_DEGRADED.labels(scope=getattr(self, "scope", None) or "unknown").inc()
-            logger.warning("throttle %s skipped: the security cache is unreachable", getattr(self, "scope", "?"))
+        scope = self.scope_for(request, view)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope) if scope else None
+        if not rate:
             return True
+        ident = self.get_cache_key(request, view)
+        if ident is None:
+            return True
+        limit, duration = cached_rate(rate)
+        try:
+            self.decision = SlidingWindow(f"throttle:{scope}:{ident}", limit=limit, duration=duration).acquire()
+        except RateLimitUnavailable as exc:
+            return self.unavailable(scope, exc)
+        return self.decision.allowed
+
+    def unavailable(self, scope: str, exc: RateLimitUnavailable) -> bool:
+        if not self.fail_open:
+            raise security_unavailable() from exc
+        THROTTLE_DEGRADED.labels(scope=scope).inc()
+        logger.warning("throttle %s skipped: the security cache is unreachable", scope)
+        return True
+
+    def wait(self):
+        if self.decision is None or self.decision.allowed:
+            return None
+        return retry_after(self.decision.wait)
+
+    def user_or_address(self, request) -> str:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return f"user:{user.pk}"
+        return f"ip:{self.get_ident(request)}"
 
 
-class AnonRateThrottle(_SecurityCacheMixin, throttling.AnonRateThrottle):
-    pass
+def security_unavailable() -> ApplicationError:
+    """Security state cannot be read: fail closed, with a clean 503 rather than a 500."""
+    return ApplicationError(
+        "Sign-in is temporarily unavailable. Please try again shortly.",
+        error="service_unavailable",
+        status=503,
+        headers={"Retry-After": "5"},
+    )
 
 
-class UserRateThrottle(_SecurityCacheMixin, throttling.UserRateThrottle):
-    pass
+class RequestRateThrottle(RateThrottle):
+    """The default: `anon` by client address, or `user` by account once signed in."""
+
+    def scope_for(self, request, view):
+        user = getattr(request, "user", None)
+        return "user" if user is not None and user.is_authenticated else "anon"
+
+    def get_cache_key(self, request, view):
+        return self.user_or_address(request)
 
 
-class ScopedRateThrottle(_SecurityCacheMixin, throttling.ScopedRateThrottle):
-    pass
+class AnonRateThrottle(RateThrottle):
+    """`anon`: anonymous callers only, by client address."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view):
+        if request.user is not None and request.user.is_authenticated:
+            return None
+        return self.user_or_address(request)
+
+
+class UserRateThrottle(RateThrottle):
+    """By account when signed in, else by client address (DRF's `UserRateThrottle`)."""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view):
+        return self.user_or_address(request)
+
+
+class ScopedRateThrottle(UserRateThrottle):
+    """The view's `throttle_scope`, by account or client address (DRF's `ScopedRateThrottle`)."""
+
+    scope = None
+
+    def scope_for(self, request, view):
+        return getattr(view, "throttle_scope", None)

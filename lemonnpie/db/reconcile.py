@@ -7,16 +7,13 @@ runs every *recomputer* of every installed app, in INSTALLED_APPS order. A recom
     def recompute_something(*, fix: bool, batch_size: int, progress: Progress) -> Drift
 
 and reports what it found (and fixed when `fix`); `progress(done, total)` is called as it goes.
-Most are one call to `reconcile` (see `social/recompute.py`):
+Most are a `counter` (see `social/recompute.py`):
 
-    from lemonnpie.db.reconcile import Drift, reconcile
+    from lemonnpie.db.reconcile import counter
 
-    def recompute_follow_counters(*, fix, batch_size, progress) -> Drift:
-        return reconcile(label="user follow counters", model=User,
-                         fields=("followers_count", "following_count"),
-                         truth=_follow_truth, fix=fix, batch_size=batch_size, progress=progress)
-
-    RECOMPUTERS = [("user follow counters", recompute_follow_counters)]
+    recompute_follow_counters = counter("user follow counters", model=User,
+                                        fields=("followers_count", "following_count"), truth=_follow_truth)
+    RECOMPUTERS = [recompute_follow_counters]
 
 `reconcile` walks the model's rows in primary-key batches; for each batch it locks the rows
 (FOR NO KEY UPDATE, in key order — the same order writers use), asks `truth(ids)` for the true
@@ -127,14 +124,43 @@ def reconcile(
     return drift
 
 
+def counter(
+    label: str,
+    *,
+    model,
+    fields: Iterable[str],
+    truth: Callable[[list], dict],
+    before_truth: Callable[[list, Drift, bool], None] | None = None,
+) -> Recomputer:
+    """A recomputer that `reconcile`s `fields` of `model` with `truth`: what most apps list in
+    `RECOMPUTERS` (`RECOMPUTERS = [counter("label", model=..., fields=..., truth=...)]`)."""
+
+    def recompute(*, fix: bool, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress = no_progress) -> Drift:
+        return reconcile(
+            label=label,
+            model=model,
+            fields=fields,
+            truth=truth,
+            before_truth=before_truth,
+            fix=fix,
+            batch_size=batch_size,
+            progress=progress,
+        )
+
+    recompute.label = label  # type: ignore[attr-defined]
+    return recompute
+
+
 def discover_recomputers() -> list[tuple[str, Recomputer]]:
-    """Every `(label, callable)` in `<app>.recompute.RECOMPUTERS`, apps in INSTALLED_APPS order."""
-    found = []
+    """Every recomputer in `<app>.recompute.RECOMPUTERS` (a `counter(...)`, or a `(label,
+    callable)` pair) as `(label, callable)`, apps in INSTALLED_APPS order."""
+    found: list[tuple[str, Recomputer]] = []
     for config in apps.get_app_configs():
         name = f"{config.name}.recompute"
         if util.find_spec(name) is None:
             continue
-        found.extend(getattr(import_module(name), "RECOMPUTERS", []))
+        for entry in getattr(import_module(name), "RECOMPUTERS", []):
+            found.append(entry if isinstance(entry, tuple) else (entry.label, entry))
     return found
 
 

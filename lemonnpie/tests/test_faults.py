@@ -4,7 +4,8 @@ touches nothing else on the machine.
 
 1. Redis (cache and security state) stopped mid-run and restarted from its snapshot.
 2. PostgreSQL restarted under load.
-3. The Celery broker down while people register and ask for reset links.
+3. The Celery broker down while people register and ask for reset links, and restarted under a
+   worker that holds an unacknowledged task.
 
 Each test prints its figures (`FAULTS ...` lines, shown with `-s` or in the `-rA` summary); the
 README quotes them.
@@ -396,4 +397,44 @@ def test_broker_outage_registration_succeeds_and_mail_goes_out_once(stack):
         republished=republished,
         duplicate_mails=sum(n - 1 for n in mails.values() if n > 1),
         mails_sent=sum(mails.values()),
+    )
+
+
+def test_the_worker_survives_a_broker_restart_with_a_task_in_hand(stack):
+    """A broker restarted while the worker holds a task it has not acknowledged yet (an ETA task:
+    received, waiting for its time) used to stop the worker for good — "Unrecoverable error:
+    AttributeError 'NoneType' object has no attribute 'hostname'" (kombu 5.7.0; see lemonnpie/broker.py).
+    It must reconnect and mail the people who register after the broker is back."""
+    if stack.worker is None:
+        stack.start_worker()
+    held = "from outbox.tasks import relay; print(relay.apply_async(countdown=300).id)"
+    task_id = faultkit.manage("shell", "-c", held, env=stack.env()).strip().splitlines()[-1]
+    wait_for(lambda: f"outbox.tasks.relay[{task_id}] received" in stack.worker.log(), timeout=30, what="task held")
+
+    restarts = 0
+    for keep_data in (True, False):  # a clean restart from its snapshot, then a crash that loses everything
+        stack.broker_redis.stop(keep_data=keep_data)
+        time.sleep(1)
+        stack.broker_redis.start()
+        restarts += 1
+        email = f"restart{restarts}@faults.ng"
+        started = time.monotonic()
+        answer = stack.client.post("/api/v1/auth/register", {"email": email, "password": PASSWORD, "name": "Femi"})
+        assert answer.status == 201, answer.body
+        wait_for(
+            lambda email=email: (email, "Confirm your email address") in stack.mails(),
+            timeout=60,
+            interval=0.25,
+            what=f"mail after broker restart {restarts}",
+        )
+        mailed_after = time.monotonic() - started
+        assert stack.worker.process.poll() is None, stack.worker.log()[-4000:]
+    log = stack.worker.log()
+    assert "Unrecoverable error" not in log, log[-4000:]
+    figures(
+        "broker_restart",
+        restarts=restarts,
+        held_task_restored="Restoring" in log,
+        worker_alive=stack.worker.process.poll() is None,
+        last_mail_after_s=round(mailed_after, 1),
     )

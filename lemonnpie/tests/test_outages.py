@@ -38,7 +38,9 @@ def test_cache_connection_error_in_a_drf_view_is_503_not_500(api_client):
 
 
 def test_database_error_in_a_middleware_is_the_envelope_under_api_and_plain_elsewhere(settings):
+    # In both chains: the full stack (pages) and the lean one of /api/v1/ (API_MIDDLEWARE).
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "lemonnpie.tests.outage_urls.DatabaseDownMiddleware"]
+    settings.API_MIDDLEWARE = [*settings.API_MIDDLEWARE, "lemonnpie.tests.outage_urls.DatabaseDownMiddleware"]
     client = Client(raise_request_exception=False)
     assert_503_envelope(client.get("/api/v1/test/ok", HTTP_X_BREAK="database"))
     page = client.get("/plain/ok", HTTP_X_BREAK="database")
@@ -101,3 +103,15 @@ def test_a_cache_that_lost_writes_is_emptied_once_redis_answers_again(settings):
         assert default.get("movie:1") == {"review_count": 1}  # and used normally afterwards
     finally:
         redis.destroy()
+
+
+@override_settings(CACHES=REDIS_DOWN)
+def test_admin_sign_in_while_redis_is_down_shows_its_page_with_a_message_not_a_500(admin_user):
+    """The admin's sign-in shares the API's failed-login throttle, which fails closed without Redis."""
+    client = Client(raise_request_exception=False)
+    page = client.post("/admin/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD})
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    text = page.content.decode()
+    assert "Sign-in is temporarily unavailable" in text and 'name="password"' in text
+    assert "Traceback" not in text and "_auth_user_id" not in client.session
+    assert client.get("/admin/login/").status_code == 200  # the page itself needs no Redis

@@ -1,5 +1,7 @@
 """Views that exist only in tests, to provoke each error status through the real stack."""
 
+from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_POST
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
@@ -53,3 +55,17 @@ class BoomView(APIView):
 
     def get(self, request):
         raise RuntimeError("secret internal detail")
+
+
+def plain_boom(request):
+    """A plain Django view (no DRF) that fails: Django's own 500 handling."""
+    raise RuntimeError("secret internal detail")
+
+
+def plain_missing(request):
+    raise Http404("secret internal detail")
+
+
+@require_POST
+def plain_post_only(request):
+    return HttpResponse("ok")

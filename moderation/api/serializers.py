@@ -4,16 +4,18 @@ declared in `moderation/shapes.py`."""
 from rest_framework import serializers
 
 from accounts.models import Role
+from lemonnpie.api.fields import CleanCharField
+from lemonnpie.api.serializers import InputSerializer
 from moderation.models import ContentType, ReportReason, ReportStatus, Resolution
 
 TEXT_LIMIT = 2000
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class ReportCreateSerializer(InputSerializer):
     content_type = serializers.ChoiceField(choices=ContentType.choices)
     content_id = serializers.UUIDField()
     reason = serializers.ChoiceField(choices=ReportReason.choices)
-    details = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="")
+    details = CleanCharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="", multiline=True)
 
 
 class ReportQuerySerializer(serializers.Serializer):
@@ -21,14 +23,14 @@ class ReportQuerySerializer(serializers.Serializer):
     content_type = serializers.ChoiceField(choices=ContentType.choices, required=False)
 
 
-class ReportResolveSerializer(serializers.Serializer):
+class ReportResolveSerializer(InputSerializer):
     resolution = serializers.ChoiceField(choices=Resolution.choices)
-    note = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="")
+    note = CleanCharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="", multiline=True)
 
 
-class ModerationDecisionSerializer(serializers.Serializer):
+class ModerationDecisionSerializer(InputSerializer):
     action = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
-    reason = serializers.CharField(max_length=TEXT_LIMIT, trim_whitespace=True)
+    reason = CleanCharField(max_length=TEXT_LIMIT, multiline=True)
 
 
 class AdminUserQuerySerializer(serializers.Serializer):
@@ -37,10 +39,10 @@ class AdminUserQuerySerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class RoleChangeSerializer(serializers.Serializer):
+class RoleChangeSerializer(InputSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
-    reason = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="")
+    reason = CleanCharField(max_length=TEXT_LIMIT, allow_blank=True, required=False, default="", multiline=True)
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=TEXT_LIMIT, trim_whitespace=True)
+class ReasonSerializer(InputSerializer):
+    reason = CleanCharField(max_length=TEXT_LIMIT, multiline=True)

@@ -42,6 +42,11 @@ def browser_page(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # The live server's request threads must not keep persistent connections past the test.
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(
+            f"no chromium at {CHROMIUM}: install Debian's chromium (bin/test does so with apt-get when it runs as"
+            " root) or set CHROMIUM_PATH"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page()

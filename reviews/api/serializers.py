@@ -1,10 +1,12 @@
-"""Request shapes of the review endpoints (the response is `reviews.serializers.ReviewSerializer`)."""
+"""Request shapes of the review endpoints (the response is the Review shape, `reviews/shapes.py`)."""
 
 import re
 
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from lemonnpie.api.fields import CleanCharField
+from lemonnpie.api.serializers import InputSerializer
 from reviews.models import VoteType
 from reviews.tags import MAX_TAG_LENGTH, MAX_TAGS, normalize_tags
 
@@ -16,14 +18,16 @@ def _rating(**kwargs):
     return serializers.IntegerField(min_value=1, max_value=10, help_text=RATING_HELP, **kwargs)
 
 
-class _ReviewWriteFields(serializers.Serializer):
+class _ReviewWriteFields(InputSerializer):
     lemon_pie_rating = _rating()
     cultural_authenticity_rating = _rating()
     production_quality_rating = _rating()
     story_rating = _rating()
     acting_rating = _rating()
     cinematography_rating = _rating()
-    review_text = serializers.CharField(min_length=10, max_length=5000)
+    review_text = CleanCharField(
+        min_length=10, max_length=5000, multiline=True, help_text="10 to 5000 characters, counted after cleaning."
+    )
     review_language = serializers.CharField(
         max_length=10,
         required=False,
@@ -31,7 +35,7 @@ class _ReviewWriteFields(serializers.Serializer):
     )
     spoiler_warning = serializers.BooleanField(required=False)
     nollywood_tags = serializers.ListField(
-        child=serializers.CharField(max_length=100, allow_blank=True, trim_whitespace=True),
+        child=CleanCharField(max_length=100, allow_blank=True),
         required=False,
         max_length=100,
         help_text=(
@@ -77,5 +81,5 @@ class _VoteTypeField(serializers.ChoiceField):
 
 
 @extend_schema_serializer(component_name="ReviewVoteBody")
-class ReviewVoteSerializer(serializers.Serializer):
+class ReviewVoteSerializer(InputSerializer):
     vote_type = _VoteTypeField(choices=VoteType.choices)

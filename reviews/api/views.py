@@ -15,7 +15,7 @@ from accounts.models import Role
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.api.permissions import has_role
 from lemonnpie.api.schema import error_response
-from reviews import selectors, services
+from reviews import rules, selectors, services
 from reviews.api.filters import MovieReviewFilter, ReviewFilter, ReviewOrderingFilter
 from reviews.api.serializers import (
     ReviewCreateSerializer,
@@ -45,17 +45,17 @@ def _review_page(view, queryset) -> Response:
 
 
 class IsReviewAuthor(permissions.BasePermission):
-    message = "Only the author may edit this review."
+    message = rules.EDIT_REFUSED
 
     def has_object_permission(self, request, view, obj):
-        return obj.user_id == request.user.pk
+        return rules.can_edit(request.user, obj)
 
 
 class IsReviewAuthorOrModerator(permissions.BasePermission):
-    message = "Only the author, a moderator or an admin may delete this review."
+    message = rules.DELETE_REFUSED
 
     def has_object_permission(self, request, view, obj):
-        return obj.user_id == request.user.pk or has_role(request.user, Role.MODERATOR, Role.ADMIN)
+        return rules.can_delete(request.user, obj)
 
 
 @extend_schema_view(

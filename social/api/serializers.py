@@ -3,6 +3,7 @@ the user, movie-list and feed rows are declared in `social/shapes.py`."""
 
 from rest_framework import serializers
 
+from lemonnpie.api.serializers import InputSerializer
 from social.shapes import FeedItem
 
 
@@ -13,7 +14,7 @@ class FeedPageSerializer(serializers.Serializer):
     results = FeedItem.serializer(many=True)
 
 
-class ImageUploadRequestSerializer(serializers.Serializer):
+class ImageUploadRequestSerializer(InputSerializer):
     file = serializers.FileField(help_text="JPEG, PNG, WebP or GIF, at most 5 MB (checked by content, not name).")
 
 

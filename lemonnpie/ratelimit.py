@@ -1,0 +1,243 @@
+"""Rate limits at O(1) per request: a sliding-window counter, checked and counted in ONE round trip.
+
+Each limit is "`limit` events per `duration` seconds" for one key. Time is cut into fixed windows
+of `duration`; a key holds one integer per window (`<key>:<window index>`), and the count of the
+sliding window is estimated as `current + previous * (share of the previous window still inside
+the sliding window)` — Cloudflare's and Kong's "sliding window counter". Unlike DRF's
+`SimpleRateThrottle`, which pickles the list of every request's timestamp per client and reads
+and rewrites it on each request (O(requests in the window), lossy under parallel requests), this
+costs the same whatever the rate and never loses a count.
+
+`acquire()` decides and counts in one Lua script, so the check and the increment are atomic across
+every worker and thread: N parallel requests against a limit L let exactly L through (when the
+previous window is empty). A caller that counts *before* expensive work (a password hash) and
+turns out not to need the slot gives it back with `release()`.
+
+Windows are derived from the clock the process reads (`time.time`, so time-travel in tests moves
+them), not from cache TTLs; the TTL only garbage-collects old windows. Without Redis (`REDIS_URL`
+unset) the same arithmetic runs on the local-memory cache under a process lock.
+"""
+
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from django.core.cache import caches
+
+ALIAS = "security"
+
+_PERIODS = {
+    **dict.fromkeys(("s", "sec", "second"), 1),
+    **dict.fromkeys(("m", "min", "minute"), 60),
+    **dict.fromkeys(("h", "hour"), 3600),
+    **dict.fromkeys(("d", "day"), 86400),
+}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """`"20/5min"` → (20, 300). Accepts `N/[k]unit` with s|sec|m|min|h|hour|d|day (plural too)."""
+    match = _RATE.match(rate.lower())
+    if not match or match.group(3) not in _PERIODS:
+        raise ValueError(f"Bad throttle rate {rate!r}: use e.g. '30/min' or '20/5min'.")
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * _PERIODS[unit]
+
+
+_parsed_rates: dict[str, tuple[int, int]] = {}
+
+
+def cached_rate(rate: str) -> tuple[int, int]:
+    """parse_rate, memoised (rates come from settings; there are a handful)."""
+    parsed = _parsed_rates.get(rate)
+    if parsed is None:
+        parsed = _parsed_rates[rate] = parse_rate(rate)
+    return parsed
+
+
+class RateLimitUnavailable(Exception):
+    """The store of the counters (Redis) cannot be reached; the caller decides: open or closed."""
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    from django_redis.exceptions import ConnectionInterrupted
+    from redis.exceptions import RedisError
+
+    return (OSError, RedisError, ConnectionInterrupted)
+
+
+STORE_ERRORS = _store_errors()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    current: int  # events counted in the current fixed window (after this one, when allowed)
+    previous: int  # events of the previous fixed window
+    elapsed: float  # share of the current window already passed, 0..1
+    limit: int
+    duration: int
+    slot: str | None = None  # the window key that was incremented (for `release`)
+
+    @property
+    def wait(self) -> float:
+        """Seconds until the estimate drops below the limit again (0 when it already has)."""
+        return wait_seconds(self.current, self.previous, self.elapsed, self.limit, self.duration)
+
+
+def wait_seconds(current: int, previous: int, elapsed: float, limit: int, duration: int) -> float:
+    if current + previous * (1 - elapsed) < limit:
+        return 0.0
+    if current < limit:
+        # Still inside this window: until enough of the previous window has slid out.
+        target = 1 - (limit - current) / previous
+        return max(target - elapsed, 0.0) * duration
+    # Into the next window, until this window's weight has slid down below the limit.
+    return (1 - elapsed) * duration + (1 - limit / current) * duration
+
+
+# KEYS: current window, previous window. ARGV: limit, weight of the previous window, ttl, mode.
+# mode "acquire": count one event if the estimate is below the limit; "hit": count it anyway;
+# "peek": count nothing. Returns {allowed, current, previous}.
+_SCRIPT = """
+local counts = redis.call('MGET', KEYS[1], KEYS[2])
+local current = tonumber(counts[1]) or 0
+local previous = tonumber(counts[2]) or 0
+local mode = ARGV[4]
+if mode == 'peek' then
+  return {0, current, previous}
+end
+if mode == 'hit' or current + previous * tonumber(ARGV[2]) < tonumber(ARGV[1]) then
+  current = redis.call('INCR', KEYS[1])
+  if current == 1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[3])
+  end
+  return {1, current, previous}
+end
+return {0, current, previous}
+"""
+# Give a slot back, never below zero and never creating a key.
+_RELEASE = """
+if (tonumber(redis.call('GET', KEYS[1])) or 0) > 0 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0
+"""
+
+_scripts: dict[str, object] = {}
+_local_lock = threading.Lock()
+
+
+def _script(client, source: str):
+    script = _scripts.get(source)
+    if script is None:
+        script = _scripts[source] = client.register_script(source)
+    return script
+
+
+def _redis_client(cache):
+    """The raw redis-py client behind a django-redis cache, or None for other backends."""
+    client = getattr(cache, "client", None)
+    get_client = getattr(client, "get_client", None)
+    return get_client(write=True) if get_client is not None else None
+
+
+class SlidingWindow:
+    """`limit` events per `duration` seconds for one key, in the `security` cache."""
+
+    __slots__ = ("duration", "key", "limit", "ttl")
+
+    def __init__(self, key: str, *, limit: int, duration: int):
+        self.key = key
+        self.limit = limit
+        self.duration = duration
+        self.ttl = 2 * duration + 60
+
+    def _run(self, mode: str, now: float | None) -> Decision:
+        now = time.time() if now is None else now
+        index = int(now // self.duration)
+        elapsed = now / self.duration - index
+        current_key, previous_key = f"{self.key}:{index}", f"{self.key}:{index - 1}"
+        cache = caches[ALIAS]
+        try:
+            redis = _redis_client(cache)
+            if redis is not None:
+                slot = cache.make_key(current_key)
+                allowed, current, previous = _script(redis, _SCRIPT)(
+                    keys=[slot, cache.make_key(previous_key)],
+                    args=[self.limit, repr(1 - elapsed), self.ttl, mode],
+                    client=redis,
+                )
+            else:
+                slot = current_key
+                allowed, current, previous = self._run_locally(cache, mode, current_key, previous_key, elapsed)
+        except STORE_ERRORS as exc:
+            raise RateLimitUnavailable(str(exc)) from exc
+        return Decision(bool(allowed), int(current), int(previous), elapsed, self.limit, self.duration, slot)
+
+    def _run_locally(self, cache, mode, current_key, previous_key, elapsed):
+        with _local_lock:
+            counts = cache.get_many([current_key, previous_key])
+            current, previous = int(counts.get(current_key, 0)), int(counts.get(previous_key, 0))
+            if mode == "peek":
+                return 0, current, previous
+            if mode == "hit" or current + previous * (1 - elapsed) < self.limit:
+                current += 1
+                cache.set(current_key, current, timeout=self.ttl)
+                return 1, current, previous
+            return 0, current, previous
+
+    def acquire(self, now: float | None = None) -> Decision:
+        """Count one event if the limit allows it; atomic, one round trip."""
+        return self._run("acquire", now)
+
+    def hit(self, now: float | None = None) -> Decision:
+        """Count one event whatever the limit says."""
+        return self._run("hit", now)
+
+    def peek(self, now: float | None = None) -> Decision:
+        return self._run("peek", now)
+
+    def estimate(self, now: float | None = None) -> float:
+        decision = self.peek(now)
+        return decision.current + decision.previous * (1 - decision.elapsed)
+
+    def wait(self, now: float | None = None) -> float:
+        return self.peek(now).wait
+
+    def blocked(self, now: float | None = None) -> bool:
+        return self.estimate(now) >= self.limit
+
+    @staticmethod
+    def release(decision: Decision) -> None:
+        """Give back the event an allowed `acquire` counted."""
+        slot = decision.slot
+        if not decision.allowed or slot is None:
+            return
+        cache = caches[ALIAS]
+        try:
+            redis = _redis_client(cache)
+            if redis is not None:
+                _script(redis, _RELEASE)(keys=[slot], args=[], client=redis)
+                return
+            with _local_lock:
+                value = cache.get(slot)
+                if value:
+                    cache.set(slot, int(value) - 1, timeout=2 * decision.duration + 60)
+        except STORE_ERRORS as exc:
+            raise RateLimitUnavailable(str(exc)) from exc
+
+    def reset(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        index = int(now // self.duration)
+        try:
+            caches[ALIAS].delete_many([f"{self.key}:{index}", f"{self.key}:{index - 1}"])
+        except STORE_ERRORS as exc:
+            raise RateLimitUnavailable(str(exc)) from exc
+
+
+def retry_after(wait: float) -> int:
+    """A `Retry-After` value: whole seconds, at least 1."""
+    return max(1, math.ceil(wait))
