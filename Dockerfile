@@ -10,4 +10,5 @@ RUN DEBUG=0 ALLOWED_HOSTS=build SECRET_KEY="build-only-$(head -c 48 /dev/urandom
 RUN useradd --create-home lemonnpie && chown -R lemonnpie /app
 USER lemonnpie
 EXPOSE 8000
-CMD ["gunicorn", "lemonnpie.wsgi", "--config", "gunicorn.conf.py"]
+# The HTTP server: granian (WSGI), chosen by measurement (README, "Performance"); GRANIAN_* env vars tune it.
+CMD ["bin/serve"]

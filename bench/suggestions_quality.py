@@ -87,7 +87,9 @@ def main(argv=None) -> int:
     cases = typed_titles(args.count, random.Random(args.seed))
 
     def by_trigrams(q):
-        rows = selectors._titles_like_the_query(q, selectors.SUGGESTION_LIMIT)
+        rows = selectors._titles_like_the_query(
+            selectors.trigram_text(q), selectors.SUGGESTION_LIMIT, selectors._Budget()
+        )
         return [{"id": row["movie_id"], "title": row["movie__title"]} for row in rows]
 
     def by_words(q):

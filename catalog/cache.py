@@ -19,6 +19,7 @@ COUNT_TTL = 30 * 60
 FEATURED_TTL = 30 * 60
 SEARCH_TTL = 30 * 60
 SUGGESTIONS_TTL = 60 * 60
+SUGGESTIONS_PARTIAL_TTL = 60  # an answer cut short by the time budget (catalog.selectors)
 TRENDING_TTL = 15 * 60
 REFERENCE_TTL = 60 * 60
 HOME_TTL = 10 * 60

@@ -2,11 +2,12 @@
 the shapes of `catalog.shapes` are built from (one query per page, whatever its size)."""
 
 import html
+import time
 from datetime import timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.models import (
     Case,
     Count,
@@ -143,29 +144,107 @@ WORD_SIMILARITY_THRESHOLD = 0.6
 SUGGESTION_TIERS = (0.6, 0.45)
 
 
-def _trigram_thresholds(cursor, similarity: float, word_similarity: float) -> None:
-    set_local(cursor, pg_trgm__similarity_threshold=similarity, pg_trgm__word_similarity_threshold=word_similarity)
+# Bounds on the work of one suggestion request, whatever `q` is (issue 15): the typed words
+# considered (titles in the catalogue have at most 16 words, 99.9% at most 12), the characters
+# the whole-query trigram match compares (a title of 70+ characters is rare; a query much longer
+# than every title cannot be trigram-similar to one anyway), the titles with every word that are
+# ranked by closeness (the most reviewed ones, when more match), and a time budget for the whole
+# answer after which the best found so far is the answer.
+SUGGESTION_MAX_WORDS = 12
+SUGGESTION_MAX_WORD_LENGTH = 40  # the longest title word in the catalogue has 16 letters
+SUGGESTION_MAX_TRIGRAM_CHARS = 64
+# The exact tiers pay off when a short text shares trigrams with many titles; a longer one is
+# compared at the real thresholds at once (one statement instead of three; the same answer).
+SUGGESTION_TIERED_CHARS = 32
+SUGGESTION_CANDIDATES = 2000
+SUGGESTION_BUDGET_MS = 80
 
 
-def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> list[dict]:
+class SuggestionRows(list):
+    """The suggestion rows; `complete` is False when the time budget ran out first (the rows are
+    then the best found so far: the view caches them only briefly)."""
+
+    complete = True
+
+
+class _Budget:
+    """What is left of `SUGGESTION_BUDGET_MS` for the next statement (its `statement_timeout`)."""
+
+    def __init__(self):
+        self.deadline = time.monotonic() + SUGGESTION_BUDGET_MS / 1000
+
+    def left_ms(self) -> int:
+        return max(1, int((self.deadline - time.monotonic()) * 1000))
+
+    def spent(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
+def _timed_out(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "57014"  # query_canceled (statement_timeout)
+
+
+def _trigram_thresholds(cursor, similarity: float, word_similarity: float, budget: _Budget) -> None:
+    set_local(
+        cursor,
+        pg_trgm__similarity_threshold=similarity,
+        pg_trgm__word_similarity_threshold=word_similarity,
+        statement_timeout=budget.left_ms(),
+    )
+
+
+def suggestion_words(q: str) -> list[str]:
+    """The folded words of `q` a suggestion looks titles up by: distinct, the last one (perhaps
+    still being typed) last, at most `SUGGESTION_MAX_WORDS` of them (the first ones typed)."""
+    with connections[read_alias(MovieTitle)].cursor() as cursor:
+        cursor.execute("SELECT lnp_words(lnp_fold(%s))", [q])
+        words = cursor.fetchone()[0]
+    return _distinct_words(words[:SUGGESTION_MAX_WORDS])
+
+
+def trigram_text(q: str) -> str:
+    """What of `q` the whole-query trigram match compares: its first `SUGGESTION_MAX_WORDS` words
+    (as separated by spaces), at most `SUGGESTION_MAX_TRIGRAM_CHARS` characters of them, cut at the
+    end of a word when there is one."""
+    text = " ".join(q.split()[:SUGGESTION_MAX_WORDS])
+    if len(text) <= SUGGESTION_MAX_TRIGRAM_CHARS:
+        return text
+    head = text[: SUGGESTION_MAX_TRIGRAM_CHARS + 1]
+    return head.rsplit(" ", 1)[0] if " " in head else text[:SUGGESTION_MAX_TRIGRAM_CHARS]
+
+
+def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> SuggestionRows:
     """Up to `limit` titles for what is being typed, closest first: the titles with every typed word
     (`_titles_with_words`); when none has them all, with every word of three or more letters (a slip
     in "of" gives "af", which could stand for anything); when none has those either, or no typed
     word has three letters ("t", "of a"), the titles trigram-similar to the whole query
-    (`_titles_like_the_query`)."""
-    rows = []
-    with connections[read_alias(MovieTitle)].cursor() as cursor:
-        cursor.execute("SELECT lnp_words(lnp_fold(%s))", [q])
-        words = _distinct_words(cursor.fetchone()[0])
-    if any(len(word) > 2 for word in words):
-        matches = _vocabulary_matches(words)
-        rows = _titles_with_words(matches, q, limit)
-        longer = [found for word, found in zip(words, matches, strict=True) if len(word) > 2]
-        if not rows and 0 < len(longer) < len(words):
-            rows = _titles_with_words(longer, q, limit)
-    rows = rows or _titles_like_the_query(q, limit)
+    (`_titles_like_the_query`). The work is bounded whatever `q` is (see `SUGGESTION_MAX_WORDS` and
+    the bounds beside it)."""
+    budget = _Budget()
+    rows, complete = [], True
+    words = suggestion_words(q)
+    try:
+        if any(len(word) > 2 for word in words):
+            matches = _vocabulary_matches(words)
+            rows = _titles_with_words(matches, q, limit, budget)
+            longer = [found for word, found in zip(words, matches, strict=True) if len(word) > 2]
+            if not rows and 0 < len(longer) < len(words):
+                rows = _titles_with_words(longer, q, limit, budget)
+        rows = rows or _titles_like_the_query(trigram_text(q), limit, budget)
+    except _OutOfTime as out:
+        rows, complete = out.rows, False
     build = MovieSuggestion.builder("movie__")
-    return [build(row) for row in rows]
+    answer = SuggestionRows(build(row) for row in rows)
+    answer.complete = complete
+    return answer
+
+
+class _OutOfTime(Exception):
+    """The time budget ran out; `rows` are the best found before it did."""
+
+    def __init__(self, rows: list):
+        super().__init__()
+        self.rows = rows
 
 
 def _distinct_words(words: list[str]) -> list[str]:
@@ -176,13 +255,19 @@ def _distinct_words(words: list[str]) -> list[str]:
     return [*dict.fromkeys(word for word in head if word != last), last]
 
 
-def _suggestion_rows(queryset, score, limit: int) -> list:
+def _suggestion_rows(queryset, score, limit: int, *, candidates: int | None = None) -> list:
     """`queryset` of `MovieTitle` rows, the highest `score` first, then the most reviewed. They are
-    ordered on `movie_titles` alone; only the `limit` chosen meet `movies`."""
+    ordered on `movie_titles` alone; only the `limit` chosen meet `movies`. With `candidates`, only
+    that many of the rows (the most reviewed) are scored."""
     ordering = ("-similarity", F("review_count").desc(), "title", "movie_id")
+    if candidates:
+        queryset = MovieTitle.objects.using(queryset.db).filter(
+            pk__in=queryset.order_by(F("review_count").desc(), "pk").values("pk")[:candidates]
+        )
     chosen = queryset.annotate(similarity=score).order_by(*ordering).values("movie_id")[:limit]
     return list(
-        MovieTitle.objects.filter(movie_id__in=chosen)
+        MovieTitle.objects.using(queryset.db)
+        .filter(movie_id__in=chosen)
         .annotate(similarity=score)
         .order_by(*ordering)
         .values(*MovieSuggestion.columns("movie__"))
@@ -198,28 +283,39 @@ def spelling_keys(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def _titles_with_words(matches: list[set[str]], q: str, limit: int) -> list[dict]:
+def _titles_with_words(matches: list[set[str]], q: str, limit: int, budget: _Budget) -> list[dict]:
     """Titles (or local titles) with one of the title words in each of `matches`, closest to `q`
     first, through the GIN index on their words, so common words ("The ...") cost no more than
-    rare ones."""
+    rare ones. When more than `SUGGESTION_CANDIDATES` titles have them all ("the s"), the closest of
+    the most reviewed that many."""
     if not matches or not all(matches):
         return []
+    if budget.spent():
+        raise _OutOfTime([])
     queryset = MovieTitle.objects.all()
     for found in matches:
         queryset = queryset.filter(words__overlap=sorted(found))
     # The planner prices a GIN lookup of many words as many lookups and would rather read the whole
     # table (53,000 rows compared to find 300); the index is always the faster way here.
     alias = read_alias(MovieTitle)  # the settings are local to the transaction the rows are read in
-    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        set_local(cursor, enable_seqscan="off", max_parallel_workers_per_gather=0)
-        return _suggestion_rows(queryset.using(alias), title_closeness(q), limit)
+    try:
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            set_local(
+                cursor, enable_seqscan="off", max_parallel_workers_per_gather=0, statement_timeout=budget.left_ms()
+            )
+            return _suggestion_rows(queryset.using(alias), title_closeness(q), limit, candidates=SUGGESTION_CANDIDATES)
+    except OperationalError as error:
+        if _timed_out(error):
+            raise _OutOfTime([]) from error
+        raise
 
 
 def _vocabulary_matches(words: list[str]) -> list[set[str]]:
     """For each typed word, the title words it may stand for: itself, a word one letter added,
     dropped, changed or swapped away (sharing a key), and for the last word (perhaps still being
     typed) a word it begins. One query for all of them."""
-    keys = [spelling_keys(word) for word in words]
+    # A word longer than any title word (+1) is one slip from none: it has no keys to look up.
+    keys = [spelling_keys(word) if len(word) <= SUGGESTION_MAX_WORD_LENGTH else set() for word in words]
     last = words[-1]
     by_key = MovieTitleWordKey.objects.filter(key__in=set().union(*keys)).values_list("key", "word")
     begun = MovieTitleWord.objects.filter(word__startswith=last).annotate(key=Value("")).values_list("key", "word")
@@ -233,7 +329,7 @@ def _vocabulary_matches(words: list[str]) -> list[set[str]]:
     return matches
 
 
-def _titles_like_the_query(q: str, limit: int) -> list[dict]:
+def _titles_like_the_query(q: str, limit: int, budget: _Budget) -> list[dict]:
     """Titles whose folded title or local title has a trigram similarity of 0.3+ to `q`, or a word
     similarity of 0.6+ (words run together or split, more than one slip in a word).
 
@@ -241,16 +337,25 @@ def _titles_like_the_query(q: str, limit: int) -> list[dict]:
     thresholds raised to a tier `t` (0.6, then 0.45): any title left out then scores below `t` and
     every title found (that passes the real thresholds) scores `t` or more, so when a tier finds
     `limit` titles they are exactly the answer, at a fraction of the cost. Otherwise the next tier,
-    and finally the real thresholds, run."""
+    and finally the real thresholds, run (at once for a text of `SUGGESTION_TIERED_CHARS` or more);
+    when the time budget runs out first, the answer is the last tier's rows."""
     base = MovieTitle.objects.filter(title_matches(q))
-    tiers = [(tier, tier, True) for tier in SUGGESTION_TIERS]
+    tiers = [(tier, tier, True) for tier in SUGGESTION_TIERS] if len(q) < SUGGESTION_TIERED_CHARS else []
     tiers.append((SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD, False))
+    rows = []
     for similarity, word_similarity, partial in tiers:
+        if budget.spent():
+            raise _OutOfTime(rows)
         queryset = base.filter(title_passes(q, SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD)) if partial else base
         alias = read_alias(MovieTitle)
-        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-            _trigram_thresholds(cursor, similarity, word_similarity)
-            rows = _suggestion_rows(queryset.using(alias), title_similarity(q), limit)
+        try:
+            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+                _trigram_thresholds(cursor, similarity, word_similarity, budget)
+                rows = _suggestion_rows(queryset.using(alias), title_similarity(q), limit)
+        except OperationalError as error:
+            if _timed_out(error):
+                raise _OutOfTime(rows) from error
+            raise
         if not partial or len(rows) == limit:
             break
     return rows

@@ -26,6 +26,7 @@ from catalog.cache import (
     DETAIL_TTL,
     FEATURED_TTL,
     SEARCH_TTL,
+    SUGGESTIONS_PARTIAL_TTL,
     SUGGESTIONS_TTL,
     TRENDING_TTL,
     movie_detail_key,
@@ -337,12 +338,16 @@ class MovieViewSet(_CatalogueReadViewSet):
     def suggestions(self, request, *args, **kwargs):
         q = _validated(filters.SuggestionFilter, request, self.get_queryset()).form.cleaned_data["q"]
         key = versioned_key(f"suggest:{hashlib.sha256(' '.join(q.casefold().split()).encode()).hexdigest()}")
-        answer = cached_answer(
-            key,
-            area="movie_suggestions",
-            ttl=SUGGESTIONS_TTL,
-            render=lambda: render_json({"results": selectors.movie_suggestions(q=q)}),
-        )
+        cut_short = []
+
+        def render():
+            rows = selectors.movie_suggestions(q=q)
+            cut_short.extend([] if rows.complete else [True])
+            return render_json({"results": rows})
+
+        answer = cached_answer(key, area="movie_suggestions", ttl=SUGGESTIONS_TTL, render=render)
+        if cut_short:  # an answer cut short by the time budget is kept only briefly
+            cache.set(key, answer, SUGGESTIONS_PARTIAL_TTL)
         return stored_response(request, answer)
 
     @extend_schema(

@@ -350,7 +350,7 @@ def test_docker_compose_runs_every_service_with_a_health_check():
             assert service["depends_on"][dependency]["condition"] == "service_healthy", (name, dependency)
     assert "celery -A lemonnpie worker" in services["worker"]["command"]
     assert "celery -A lemonnpie beat" in services["beat"]["command"]
-    assert "gunicorn lemonnpie.wsgi" in services["web"]["command"] and "migrate" in services["web"]["command"]
+    assert "bin/serve" in services["web"]["command"] and "migrate" in services["web"]["command"]
     assert "/health/" in " ".join(services["web"]["healthcheck"]["test"])
     assert services["ws"]["command"].startswith("bin/asgi") and services["ws"]["environment"]["PORT"] == "8001"
     assert services["ws"]["depends_on"]["web"]["condition"] == "service_healthy"
