@@ -149,7 +149,7 @@ def names_include_all(keys_column: str, values: list[str]) -> _Includes:
 
 class PersonKey(Func):
     """`lnp_person_key(name)`: a name folded as people are told apart (no accents, lower case,
-    single spaces; catalog/sql/people.sql)."""
+    single spaces; catalog/sql/lnp_person_key.sql)."""
 
     function = "lnp_person_key"
     arity = 1

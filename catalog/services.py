@@ -157,7 +157,7 @@ def trending_refresh(*, now=None) -> list[str]:
 
 def people_for_names(*, names: list[str]) -> dict:
     """`{name: person_id}` for these cast names, making the people whose folded name
-    (`lnp_person_key`) is new: what the cast trigger (catalog/sql/people.sql) does row by row, for a
+    (`lnp_person_key`) is new: what the cast trigger (catalog/sql/movie_cast_person.sql) does row by row, for a
     whole import in a few statements. Call it inside the transaction that writes the cast rows."""
     distinct = sorted(set(names))
     if not distinct:

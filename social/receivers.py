@@ -3,7 +3,7 @@ of that user's followers are stale."""
 
 import logging
 
-from social.services import feed_invalidate_followers
+from social.services import feed_invalidate_after_review
 
 logger = logging.getLogger(__name__)
 
@@ -14,6 +14,6 @@ def review_changed_receiver(sender, *, user_id=None, **kwargs):
     if user_id is None:
         return
     try:
-        feed_invalidate_followers(author_id=user_id)
+        feed_invalidate_after_review(author_id=user_id)
     except Exception:
         logger.exception("feed invalidation failed for the followers of %s", user_id)

@@ -132,8 +132,29 @@ def favorite_remove(*, user: User, movie_id) -> bool:
 # --- feed invalidation ----------------------------------------------------------------------
 
 
+# Above this many followers, a review's feed invalidation leaves the request for the worker.
+FEED_INLINE_FOLLOWERS = 500
+
+
 def feed_invalidate_followers(*, author_id) -> None:
     """Forget the cached feeds of everyone who follows `author_id` (their feed shows its reviews)."""
     # One query for all of them (a server-side cursor would cost three round trips even for one follower).
     follower_ids = list(Follow.objects.filter(following_id=author_id).values_list("follower_id", flat=True))
     feed_cache_invalidate(user_ids=follower_ids)
+
+
+def feed_invalidate_after_review(*, author_id) -> None:
+    """A review by `author_id` changed: forget their followers' cached feeds. Up to
+    `FEED_INLINE_FOLLOWERS` followers are done here (the same one query and one DEL); a larger
+    audience goes to the worker, so the review write never waits on thousands of cache keys (a feed
+    left stale meanwhile is bounded by its TTL). Published without retries: a broker outage is
+    logged by the caller, never waited on."""
+    from social.tasks import feed_invalidate_followers_task
+
+    follower_ids = list(
+        Follow.objects.filter(following_id=author_id).values_list("follower_id", flat=True)[: FEED_INLINE_FOLLOWERS + 1]
+    )
+    if len(follower_ids) <= FEED_INLINE_FOLLOWERS:
+        feed_cache_invalidate(user_ids=follower_ids)
+    else:
+        feed_invalidate_followers_task.apply_async(kwargs={"author_id": str(author_id)}, retry=False)

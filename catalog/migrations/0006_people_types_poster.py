@@ -3,11 +3,11 @@
 import django.contrib.postgres.indexes
 import django.db.models.deletion
 import uuid
-from pathlib import Path
 
 from django.db import migrations, models
 
-PEOPLE_SQL = (Path(__file__).resolve().parents[1] / "sql" / "people.sql").read_text()
+# Declared in catalog/sql/ (catalog/triggers.py): lnp_person_key, lnp_person_for, movie_cast_person.
+PEOPLE_FUNCTIONS = ["lnp_person_key", "lnp_person_for", "movie_cast_person"]
 PEOPLE_REVERSE_SQL = """
 DROP TRIGGER IF EXISTS movie_cast_person_update ON movie_cast;
 DROP TRIGGER IF EXISTS movie_cast_person_insert ON movie_cast;
@@ -17,6 +17,16 @@ DROP FUNCTION IF EXISTS lnp_person_key(text);
 """
 # Every stored cast row gets its person (the update trigger fills a NULL person_id).
 BACKFILL_SQL = "UPDATE movie_cast SET person_id = NULL WHERE person_id IS NULL;"
+
+
+def load_people(apps, schema_editor):
+    from catalog.triggers import load
+
+    load(schema_editor, PEOPLE_FUNCTIONS)
+
+
+def drop_people(apps, schema_editor):
+    schema_editor.execute(PEOPLE_REVERSE_SQL)
 
 
 class Migration(migrations.Migration):
@@ -84,6 +94,6 @@ class Migration(migrations.Migration):
             model_name='personname',
             index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass('key', name='gin_trgm_ops'), name='person_names_key_trgm'),
         ),
-        migrations.RunSQL(PEOPLE_SQL, PEOPLE_REVERSE_SQL),
+        migrations.RunPython(load_people, drop_people),
         migrations.RunSQL(BACKFILL_SQL, migrations.RunSQL.noop),
     ]

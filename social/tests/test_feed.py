@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from celery.signals import task_prerun
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
@@ -231,6 +232,31 @@ def test_invalidation_reaches_every_follower_of_a_popular_author():
     assert not any(cache.get(feed_key(fan.pk)) for fan in fans)
 
 
+@pytest.mark.parametrize("audience", ["inline", "worker"])
+def test_a_large_audience_is_invalidated_by_the_worker_not_the_request(audience, monkeypatch):
+    """Up to FEED_INLINE_FOLLOWERS followers the request forgets their feeds itself; above it the
+    worker's task does (eager here), and every follower's feed is forgotten either way."""
+    author = UserFactory()
+    fans = [UserFactory() for _ in range(3)]
+    for fan in fans:
+        FollowFactory(follower=fan, following=author)
+        selectors.feed_page(user=fan, page=1, page_size=20)
+    monkeypatch.setattr(services, "FEED_INLINE_FOLLOWERS", 3 if audience == "inline" else 2)
+    ran = []
+
+    def record(sender=None, **kwargs):
+        ran.append(sender.name)
+
+    task_prerun.connect(record, weak=False)
+    try:
+        _announce(_review(author, minutes_ago=1))
+    finally:
+        task_prerun.disconnect(record)
+    assert not any(cache.get(feed_key(fan.pk)) for fan in fans)
+    worker_ran = "social.tasks.feed_invalidate_followers_task" in ran
+    assert worker_ran == (audience == "worker")
+
+
 @pytest.mark.parametrize("rows", [2, 40])
 def test_feed_query_count_is_fixed(auth_client, user, rows, django_assert_num_queries):
     authors = [UserFactory() for _ in range(4)]
@@ -276,7 +302,7 @@ def test_a_failing_invalidation_never_breaks_the_review_write(user, followed, mo
     def broken(**kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr("social.receivers.feed_invalidate_followers", broken)
+    monkeypatch.setattr("social.receivers.feed_invalidate_after_review", broken)
     _announce(_review(followed[0], minutes_ago=1))  # does not raise
     assert "feed invalidation failed" in caplog.text
 
