@@ -342,7 +342,7 @@ def _titles_like_the_query(q: str, limit: int, budget: _Budget) -> list[dict]:
     base = MovieTitle.objects.filter(title_matches(q))
     tiers = [(tier, tier, True) for tier in SUGGESTION_TIERS] if len(q) < SUGGESTION_TIERED_CHARS else []
     tiers.append((SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD, False))
-    rows = []
+    rows: list[dict] = []
     for similarity, word_similarity, partial in tiers:
         if budget.spent():
             raise _OutOfTime(rows)

@@ -167,7 +167,7 @@ def people_for_names(*, names: list[str]) -> dict:
         key_of = dict(cursor.fetchall())
     wanted = set(key_of.values())
     known = dict(PersonName.objects.filter(key__in=wanted).values_list("key", "person_id"))
-    first_name = {}
+    first_name: dict[str, str] = {}
     for name in distinct:  # the first spelling (in sorted order) names a new person
         first_name.setdefault(key_of[name], name)
     fresh = {key: Person(name=first_name[key]) for key in wanted - known.keys()}

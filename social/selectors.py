@@ -228,14 +228,15 @@ def movie_states(*, user: User, movie_ids) -> dict[str, dict]:
 def follow_states(*, user: User, user_ids) -> dict[str, dict]:
     """`{user_id: {is_following, follows_you}}` between the caller and these users, in one query."""
     ids = list(dict.fromkeys(str(user_id) for user_id in user_ids))
+    uuids = [uuid.UUID(user_id) for user_id in ids]
     if not ids:
         return {}
     states = {user_id: {"is_following": False, "follows_you": False} for user_id in ids}
     rows = (
-        Follow.objects.filter(follower=user, following_id__in=ids)
+        Follow.objects.filter(follower=user, following_id__in=uuids)
         .values_list("following_id", Value("is_following", output_field=CharField()))
         .union(
-            Follow.objects.filter(following=user, follower_id__in=ids).values_list(
+            Follow.objects.filter(following=user, follower_id__in=uuids).values_list(
                 "follower_id", Value("follows_you", output_field=CharField())
             ),
             all=True,
