@@ -45,6 +45,11 @@ class InputSerializer(serializers.Serializer):
                     else:
                         data[field.field_name] = copy.copy(field.null_means)
             self._require_nested_fields(data)
+        elif hasattr(data, "getlist"):
+            # A form cannot say null, and DRF would read an empty value as one: "" keeps its own meaning.
+            for field in self.fields.values():
+                if hasattr(field, "null_means"):
+                    field.allow_null = False
         return super().to_internal_value(data)
 
     def _require_nested_fields(self, data: dict) -> None:

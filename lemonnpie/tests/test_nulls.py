@@ -170,3 +170,16 @@ def test_the_schema_fuzz_sends_nulls_for_optional_fields():
     draw()
     assert {"local_title", "director", "genres"} & nulls, nulls  # text and lists, not only nullable columns
     assert len(nulls) >= 5, nulls
+
+
+def test_an_empty_form_value_is_not_a_null(auth_client):
+    """A form cannot say null; DRF reads "" as null in a nullable field, which reached the services
+    (the fuzz found a 500 and a NOT NULL violation). An empty form value keeps its own meaning."""
+    movie = MovieFactory()
+    form = {"movie_id": str(movie.pk), **GOOD_REVIEW, "review_language": ""}
+    response = auth_client.post("/api/v1/reviews", form)  # multipart form
+    assert response.status_code == 400, response.content
+    assert [d["field"] for d in response.json()["details"]] == ["review_language"]
+    response = auth_client.patch("/api/v1/users/profile", "name=", content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 400), response.content  # was a 500 (NOT NULL violation on users.name)
+    assert auth_client.get("/api/v1/users/profile").json()["name"]
