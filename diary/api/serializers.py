@@ -11,6 +11,7 @@ from rest_framework import serializers
 from accounts.api.serializers import CleanCharField
 from catalog.models import Movie
 from diary.models import DataExport, DataImport, DiaryEntry, FilmRating, WatchedPrecision, WatchedWhere
+from lemonnpie.api.serializers import InputSerializer
 
 NOTE_MAX = 5000
 
@@ -105,7 +106,7 @@ class DiaryEntrySerializer(serializers.ModelSerializer):
         return entry.note if getattr(viewer, "pk", None) == entry.user_id else None
 
 
-class DiaryEntryWriteSerializer(serializers.Serializer):
+class DiaryEntryWriteSerializer(InputSerializer):
     """What a client may set; the owner and the film's counters are never taken from the body."""
 
     movie_id = serializers.UUIDField(help_text="Only on create; the film of an entry never changes.")
@@ -145,7 +146,7 @@ class FilmRatingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FilmRatingWriteSerializer(serializers.Serializer):
+class FilmRatingWriteSerializer(InputSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=10)
 
 
@@ -215,7 +216,7 @@ class ExportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportRequestSerializer(InputSerializer):
     file = serializers.FileField(help_text="A Letterboxd export zip (diary.csv, ratings.csv, watched.csv, ...).")
 
 

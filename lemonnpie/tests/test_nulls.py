@@ -183,3 +183,10 @@ def test_an_empty_form_value_is_not_a_null(auth_client):
     response = auth_client.patch("/api/v1/users/profile", "name=", content_type="application/x-www-form-urlencoded")
     assert response.status_code in (200, 400), response.content  # was a 500 (NOT NULL violation on users.name)
     assert auth_client.get("/api/v1/users/profile").json()["name"]
+
+
+def test_an_empty_form_field_with_a_validator_is_not_null(auth_client):
+    """The fuzz's case: a form-encoded review with an empty `review_language` is a 400 or a 201, never a 500."""
+    body = {**GOOD_REVIEW, "review_language": "", "spoiler_warning": "false", "movie_id": str(MovieFactory().pk)}
+    response = auth_client.post("/api/v1/reviews", body, format="multipart")
+    assert response.status_code in (201, 400), response.content

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.api.serializers import CleanCharField
 from accounts.shapes import UserBrief
 from diary.api.serializers import DiaryMovieSerializer
+from lemonnpie.api.serializers import InputSerializer
 from lists.models import FilmList, FilmListEntry
 
 NOTE_MAX = 2000
@@ -30,7 +31,7 @@ class FilmListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FilmListWriteSerializer(serializers.Serializer):
+class FilmListWriteSerializer(InputSerializer):
     """Counters and the owner are never taken from the body."""
 
     title = CleanCharField(max_length=200)
@@ -54,12 +55,12 @@ class FilmListEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EntryItemSerializer(serializers.Serializer):
+class EntryItemSerializer(InputSerializer):
     movie_id = serializers.UUIDField()
     note = CleanCharField(max_length=NOTE_MAX, required=False, allow_blank=True, allow_null=True, multiline=True)
 
 
-class EntriesAddSerializer(serializers.Serializer):
+class EntriesAddSerializer(InputSerializer):
     items = EntryItemSerializer(many=True, allow_empty=False, max_length=1000)
     position = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, help_text="Insert here (1-based); default: at the end."
@@ -71,11 +72,11 @@ class EntriesAddedSerializer(serializers.Serializer):
     list = FilmListSerializer()
 
 
-class EntryNoteSerializer(serializers.Serializer):
+class EntryNoteSerializer(InputSerializer):
     note = CleanCharField(max_length=NOTE_MAX, allow_blank=True, allow_null=True, multiline=True)
 
 
-class ReorderSerializer(serializers.Serializer):
+class ReorderSerializer(InputSerializer):
     order = serializers.ListField(
         child=serializers.UUIDField(), max_length=1000, help_text="Every film on the list, once, in the new order."
     )

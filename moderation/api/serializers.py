@@ -31,7 +31,7 @@ class ReportResolveSerializer(InputSerializer):
 class ModerationDecisionSerializer(InputSerializer):
     action = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     reason = CleanCharField(max_length=TEXT_LIMIT, multiline=True)
-    public_reason = serializers.CharField(
+    public_reason = CleanCharField(
         max_length=500,
         allow_blank=True,
         required=False,

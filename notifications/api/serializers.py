@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from lemonnpie.api.serializers import InputSerializer
 from notifications.kinds import Kind
 
 
@@ -28,14 +29,14 @@ class PreferencesSerializer(serializers.Serializer):
     preferences = PreferenceSerializer(many=True)
 
 
-class PreferenceUpdateSerializer(serializers.Serializer):
+class PreferenceUpdateSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     in_app = serializers.BooleanField(required=False)
     live = serializers.BooleanField(required=False)
     email_digest = serializers.BooleanField(required=False)
 
 
-class PreferencesUpdateSerializer(serializers.Serializer):
+class PreferencesUpdateSerializer(InputSerializer):
     preferences = PreferenceUpdateSerializer(
         many=True, max_length=len(Kind.values), help_text="The kinds to change; kinds left out keep their values."
     )

@@ -99,3 +99,10 @@ def test_the_list_runs_the_same_queries_for_2_and_40_rows(user, django_assert_nu
     followed_by(user, 38)
     with django_assert_num_queries(3):
         assert len(client.get(URL, {"page_size": 40}).json()["results"]) == 40
+
+
+def test_options_describes_the_preferences_put(auth_client):
+    """DRF's OPTIONS answer looks up the object of a PUT; the preferences have no id in their URL."""
+    response = auth_client.options(f"{URL}/preferences")
+    assert response.status_code == 200
+    assert "PUT" in response.json()["actions"]
