@@ -173,15 +173,17 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.movie_list_queryset(movie_type=self.movie_type)
 
-    def _page(self, queryset, *, count_key: str | None = None) -> Response:
+    def _page(self, queryset, *, count_key: str | None = None, personal: bool = True) -> Response:
         """One page of MovieSummary rows: a count and one query for the rows (genres and languages
         are on the movie rows), whatever the page size (see catalog.shapes). With
-        `count_key` the count is kept in the cache until the catalogue changes."""
+        `count_key` the count is kept in the cache until the catalogue changes. `personal=False`
+        leaves the caller's state out: a page stored for everyone (`personal_response` adds it)."""
         if count_key:
             self.paginator.django_paginator_class = partial(CountCachingPaginator, count_key=count_key)
         page = self.paginate_queryset(selectors.movie_summary_rows(queryset))
         build = MovieSummary.builder()
-        return self.get_paginated_response(add_movie_states(self.request, [build(row) for row in page]))
+        rows = [build(row) for row in page]
+        return self.get_paginated_response(add_movie_states(self.request, rows) if personal else rows)
 
     def _detail(self, movie_id) -> StoredAnswer:
         """One title's answer (its type in `tag`), from the cache when possible (1 h, dropped on
@@ -361,7 +363,7 @@ class MovieViewSet(_CatalogueReadViewSet):
             request_key("featured", request=request),
             area="movie_featured",
             ttl=FEATURED_TTL,
-            render=lambda: render_json(self._page(selectors.movie_featured()).data),
+            render=lambda: render_json(self._page(selectors.movie_featured(), personal=False).data),
         )
         return personal_response(request, answer)
 
