@@ -319,8 +319,8 @@ def report(args, rows, follow, fan, all_written, feed, load_before, load_after):
     print(f"| B, 5,000 followers (fan-out running in the worker) | {b[0]:.1f} | {b[1]:.1f} | {b[2]:.1f} |")
     print(f"B / A throughput: {b[0] / a[0]:.0%}")
     print(
-        f"of which not notifications: social's feed-cache invalidation for B's 5,000 followers, run in each "
-        f"review request after commit: p50 {pct(feed, 50):.0f} ms (5 runs, in this process)"
+        f"not notifications: social's feed-cache invalidation for B's 5,000 followers (in the worker above "
+        f"FEED_INLINE_FOLLOWERS, not in the request): p50 {pct(feed, 50):.0f} ms (5 runs, in this process)"
     )
     print(
         f"direct notification (follow), HTTP answer → socket frame, {len(follow)} follows: "
