@@ -4,9 +4,9 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 && [ ! -
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "==> installing Debian's chromium with apt-get for the browser test (once; a few minutes)"
     if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; then
-      echo "!! chromium could not be installed: the browser test will be skipped" >&2
+      echo "!! chromium could not be installed: the browser test will fail, saying so" >&2
     fi
   else
-    echo "!! chromium is missing (apt-get install chromium, or set CHROMIUM_PATH): the browser test will be skipped" >&2
+    echo "!! chromium is missing (apt-get install chromium, or set CHROMIUM_PATH): the browser test will fail, saying so" >&2
   fi
 fi

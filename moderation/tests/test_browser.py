@@ -43,7 +43,7 @@ def browser_page(monkeypatch):
     # The live server's request threads must not keep persistent connections past the test.
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(
+        pytest.fail(  # a missing browser is a broken set-up, said plainly, never a quiet skip
             f"no chromium at {CHROMIUM}: install Debian's chromium (bin/test does so with apt-get when it runs as"
             " root) or set CHROMIUM_PATH"
         )
