@@ -18,13 +18,17 @@ them), not from cache TTLs; the TTL only garbage-collects old windows. Without R
 unset) the same arithmetic runs on the local-memory cache under a process lock.
 """
 
+import hashlib
 import math
+import os
 import re
 import threading
 import time
 from dataclasses import dataclass
 
 from django.core.cache import caches
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
 
 ALIAS = "security"
 
@@ -126,15 +130,50 @@ end
 return 0
 """
 
-_scripts: dict[str, object] = {}
 _local_lock = threading.Lock()
+# Redis names a script by its SHA-1 (EVALSHA): an identifier, not a security measure.
+_SHAS = {source: hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest() for source in (_SCRIPT, _RELEASE)}
+_held = threading.local()
 
 
-def _script(client, source: str):
-    script = _scripts.get(source)
-    if script is None:
-        script = _scripts[source] = client.register_script(source)
-    return script
+def _connection(redis):
+    """This thread's own connection to the Redis behind `redis`, made from its pool's settings
+    (timeouts, database, TLS) and kept for the thread's life; a new one after a fork or when the
+    cache was configured anew."""
+    pool, pid = redis.connection_pool, os.getpid()
+    conn = getattr(_held, "conn", None)
+    if conn is None or _held.pool is not pool or _held.pid != pid:
+        conn = pool.connection_class(**pool.connection_kwargs)
+        _held.conn, _held.pool, _held.pid = conn, pool, pid
+    return conn
+
+
+def _eval(redis, source: str, keys: list[str], args: list) -> object:
+    """`EVALSHA` of `source` in one round trip on this thread's connection.
+
+    redis-py's `Script` call takes a pooled connection, wraps the command in its retry machinery and
+    gives the connection back: ~46 µs per call measured here against ~13 µs for the same command
+    sent and read on a held connection, and the rate limit runs on every request. A connection that
+    went stale while idle is replaced once before the command is sent; a failure after it was sent
+    is raised (never re-sent: the script may have counted). A Redis that lost its scripts (restart,
+    `SCRIPT FLUSH`) gets it loaded again."""
+    conn = _connection(redis)
+    command = ("EVALSHA", _SHAS[source], len(keys), *keys, *args)
+    try:
+        conn.send_command(*command, check_health=False)
+    except (RedisConnectionError, OSError):
+        conn.disconnect()
+        conn.send_command(*command, check_health=False)
+    try:
+        return conn.read_response()
+    except NoScriptError:
+        conn.send_command("SCRIPT", "LOAD", source, check_health=False)
+        conn.read_response()
+        conn.send_command(*command, check_health=False)
+        return conn.read_response()
+    except BaseException:
+        conn.disconnect()
+        raise
 
 
 def _redis_client(cache):
@@ -165,10 +204,11 @@ class SlidingWindow:
             redis = _redis_client(cache)
             if redis is not None:
                 slot = cache.make_key(current_key)
-                allowed, current, previous = _script(redis, _SCRIPT)(
-                    keys=[slot, cache.make_key(previous_key)],
-                    args=[self.limit, repr(1 - elapsed), self.ttl, mode],
-                    client=redis,
+                allowed, current, previous = _eval(
+                    redis,
+                    _SCRIPT,
+                    [slot, cache.make_key(previous_key)],
+                    [self.limit, repr(1 - elapsed), self.ttl, mode],
                 )
             else:
                 slot = current_key
@@ -220,7 +260,7 @@ class SlidingWindow:
         try:
             redis = _redis_client(cache)
             if redis is not None:
-                _script(redis, _RELEASE)(keys=[slot], args=[], client=redis)
+                _eval(redis, _RELEASE, [slot], [])
                 return
             with _local_lock:
                 value = cache.get(slot)
