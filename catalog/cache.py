@@ -61,6 +61,35 @@ def request_key(prefix: str, request, params: dict | None = None) -> str:
     return versioned_key(f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}")
 
 
+def fold(q: str) -> str:
+    """Search words as search reads them: case and spacing do not matter."""
+    return " ".join(q.casefold().split())
+
+
+def query_key(prefix: str, request, names) -> str:
+    """A versioned key for one GET answer read from its query string as sent: the parameters in
+    `names` (the view's filters and paging; any other is ignored, so it never makes a new entry),
+    `q` folded, plus host and scheme (pagination links embed them).
+
+    Only an answer to a valid request is ever stored, so the key can be looked up before the
+    parameters are validated (`lemonnpie.api.fastpath`): an invalid request finds nothing and goes
+    on to be validated (and refused). A `q` folds onto another only when both are valid as sent
+    (the caller checks `q_valid_as_sent` first)."""
+    query = request.GET
+    sent = [
+        (name, [fold(v) for v in query.getlist(name)] if name == "q" else query.getlist(name))
+        for name in sorted(names)
+        if name in query
+    ]
+    raw = "|".join([request.scheme, request.get_host(), request.path.rstrip("/"), repr(sent)])
+    return versioned_key(f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}")
+
+
+def suggestions_key(q: str) -> str:
+    """Suggestions for `q`, case and spacing folded."""
+    return versioned_key(f"suggest:{hashlib.sha256(fold(q).encode()).hexdigest()}")
+
+
 def _bump_version() -> None:
     try:
         if cache.incr(_VERSION_KEY) is not None:

@@ -1,6 +1,7 @@
 """What the catalogue endpoints (and other apps) read: ordered querysets, and the `values()` rows
 the shapes of `catalog.shapes` are built from (one query per page, whatever its size)."""
 
+import functools
 import html
 import time
 from datetime import timedelta
@@ -49,6 +50,7 @@ from catalog.models import (
     PersonName,
 )
 from catalog.shapes import MovieBrief, MovieDetail, MovieSuggestion, MovieSummary
+from lemonnpie.db.compiled import CompiledQuery, compile_query
 from lemonnpie.db.planner import set_local
 from lemonnpie.replicas import read_alias
 
@@ -85,13 +87,23 @@ def cast_array(*, actors: bool = True):
     return ArraySubquery(rows.order_by("position", "id").values(member=member))
 
 
+@functools.cache
+def _detail_query() -> CompiledQuery:
+    """`movie_detail_row`'s query, compiled once: building it through the ORM cost three times what
+    PostgreSQL takes to answer it (a cold detail read, measured in-process: 4.2 ms)."""
+
+    def build(*, movie):
+        queryset = Movie.objects.filter(pk=movie).annotate(cast=cast_array(), crew=cast_array(actors=False))
+        return MovieDetail.rows(queryset)[:1]
+
+    return compile_query(build, "movie")
+
+
 def movie_detail_row(*, movie_id, movie_type: str | None = None) -> dict | None:
-    """One movie as a MovieDetail row (one query, cast included), or None."""
-    queryset = Movie.objects.filter(pk=movie_id)
-    if movie_type:
-        queryset = queryset.filter(type=movie_type)
-    rows = list(MovieDetail.rows(queryset.annotate(cast=cast_array(), crew=cast_array(actors=False)))[:1])
-    return rows[0] if rows else None
+    """One movie as a MovieDetail row (one query, cast included), or None (also when it is not of
+    `movie_type`). Read where the ORM reads movies (a replica when there is one)."""
+    row = _detail_query().first(using=read_alias(Movie), movie=movie_id)
+    return None if row is None or (movie_type and row["type"] != movie_type) else row
 
 
 # --- search -------------------------------------------------------------------------------------

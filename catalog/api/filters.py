@@ -202,13 +202,23 @@ class SeriesFilter(MovieFilter):
     type = None
 
 
+Q_MAX_LENGTH = 200
+
+
+def q_valid_as_sent(q: str) -> bool:
+    """What the `q` filters below accept (required, at most Q_MAX_LENGTH characters once stripped,
+    no NUL), decided on the raw value: lets a stored answer be looked up before validation."""
+    q = q.strip()
+    return 0 < len(q) <= Q_MAX_LENGTH and "\x00" not in q
+
+
 class MovieSearchFilter(MovieFilter):
     """Search is ranked, so `ordering` does not apply; `q` is required."""
 
     q = django_filters.CharFilter(
         method="filter_noop",
         required=True,
-        max_length=200,
+        max_length=Q_MAX_LENGTH,
         help_text='Search words (1..200 characters). Accents are ignored; `"phrase"`, `or` and `-word` work.',
     )
     ordering = None
@@ -223,7 +233,7 @@ class SeriesSearchFilter(MovieSearchFilter):
 
 class SuggestionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="filter_noop", required=True, max_length=200, help_text="The start of a title, typos allowed."
+        method="filter_noop", required=True, max_length=Q_MAX_LENGTH, help_text="The start of a title, typos allowed."
     )
 
     class Meta:

@@ -30,7 +30,9 @@ from catalog.cache import (
     SUGGESTIONS_TTL,
     TRENDING_TTL,
     movie_detail_key,
+    query_key,
     request_key,
+    suggestions_key,
     trending_generation,
     trending_ids_get,
     versioned_key,
@@ -38,6 +40,7 @@ from catalog.cache import (
 from catalog.models import Movie, MovieType
 from catalog.shapes import MovieDetail, MovieSearchResult, MovieSummary
 from lemonnpie.api.exceptions import NotFound
+from lemonnpie.api.fastpath import FastReads
 from lemonnpie.api.http_cache import PRIVATE, StoredAnswer, cached_answer, stored_response
 from lemonnpie.api.permissions import has_role
 from lemonnpie.api.renderers import JSONBytesResponse, render_json
@@ -155,8 +158,18 @@ def _upload_errors() -> dict:
     )
 
 
-class _CatalogueReadViewSet(viewsets.GenericViewSet):
-    """List, detail and search, optionally restricted to one `movie_type`."""
+def _stored(area: str, key: str) -> StoredAnswer | None:
+    """The answer kept under `key`, counted as a hit when there is one (a miss is counted by the
+    view that goes on to render it)."""
+    answer = cache.get(key)
+    return cache_lookup(area, answer) if isinstance(answer, StoredAnswer) else None
+
+
+class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
+    """List, detail and search, optionally restricted to one `movie_type`. Anonymous GETs of a
+    detail or a search page kept in the cache are answered before DRF (`fast_reads`)."""
+
+    fast_reads = {"retrieve": "stored_detail", "search": "stored_search"}
 
     movie_type: str | None = None
     list_filter = filters.MovieFilter
@@ -197,6 +210,28 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
 
         return cached_answer(movie_detail_key(movie_id), area="movie_detail", ttl=DETAIL_TTL, render=render)
 
+    @classmethod
+    def stored_detail(cls, request, pk=None, **kwargs):
+        try:
+            movie_id = uuid.UUID(pk)
+        except (TypeError, ValueError):
+            return None
+        answer = _stored("movie_detail", movie_detail_key(movie_id))
+        if answer is None or (cls.movie_type and answer.tag != cls.movie_type):
+            return None
+        return stored_response(request, answer)
+
+    @classmethod
+    def search_key(cls, request) -> str:
+        return query_key("search", request, (*cls.search_filter.base_filters, "page", "page_size"))
+
+    @classmethod
+    def stored_search(cls, request, **kwargs):
+        if not filters.q_valid_as_sent(request.GET.get("q", "")):
+            return None
+        answer = _stored("movie_search", cls.search_key(request))
+        return None if answer is None else stored_response(request, answer)
+
     def list(self, request, *args, **kwargs):
         filterset = _validated(self.list_filter, request, self.get_queryset())
         criteria = {name: value for name, value in filterset.form.cleaned_data.items() if name != "ordering"}
@@ -211,8 +246,7 @@ class _CatalogueReadViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def search(self, request, *args, **kwargs):
         filterset = _validated(self.search_filter, request, self.get_queryset())
-        params = {**filterset.form.cleaned_data, "q": " ".join(filterset.form.cleaned_data["q"].casefold().split())}
-        key = request_key("search", request, params)
+        key = self.search_key(request)
 
         def render():
             q = filterset.form.cleaned_data["q"]
@@ -262,6 +296,14 @@ _READ_SCHEMAS = {
 )
 @extend_schema_view(**_READ_SCHEMAS)
 class MovieViewSet(_CatalogueReadViewSet):
+    fast_reads = {**_CatalogueReadViewSet.fast_reads, "suggestions": "stored_suggestions"}
+
+    @classmethod
+    def stored_suggestions(cls, request, **kwargs):
+        q = request.GET.get("q", "")
+        answer = _stored("movie_suggestions", suggestions_key(q)) if filters.q_valid_as_sent(q) else None
+        return None if answer is None else stored_response(request, answer)
+
     """Films and series together (`type` filters); admins and moderators curate them."""
 
     def create(self, request, *args, **kwargs):
@@ -339,7 +381,7 @@ class MovieViewSet(_CatalogueReadViewSet):
     @action(detail=False, methods=["get"], pagination_class=None)
     def suggestions(self, request, *args, **kwargs):
         q = _validated(filters.SuggestionFilter, request, self.get_queryset()).form.cleaned_data["q"]
-        key = versioned_key(f"suggest:{hashlib.sha256(' '.join(q.casefold().split()).encode()).hexdigest()}")
+        key = suggestions_key(q)
         cut_short = []
 
         def render():

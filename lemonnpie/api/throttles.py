@@ -85,7 +85,18 @@ def security_unavailable() -> ApplicationError:
 
 
 class RequestRateThrottle(RateThrottle):
-    """The default: `anon` by client address, or `user` by account once signed in."""
+    """The default: `anon` by client address, or `user` by account once signed in.
+
+    A request the fast path (`lemonnpie.api.fastpath`) counted already is not counted again: its
+    decision is reused."""
+
+    def allow_request(self, request, view):
+        counted = getattr(request, "_request", request).__dict__.get("counted_by")
+        if counted is None:
+            return super().allow_request(request, view)
+        throttle, allowed = counted
+        self.decision = throttle.decision
+        return allowed
 
     def scope_for(self, request, view):
         user = getattr(request, "user", None)

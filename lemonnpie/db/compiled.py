@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 
@@ -24,15 +24,18 @@ class CompiledQuery:
     params: tuple
     slots: dict  # stand-in value → parameter name
     names: tuple[str, ...] | None  # the values() names, or None: the columns' own names
+    convert: Callable[[list], list] | None = None  # the fields' from-database converters, as the ORM applies them
 
-    def first(self, **values) -> dict | None:
-        """The first row for these parameter values, as {name: value}, or None."""
+    def first(self, using: str = DEFAULT_DB_ALIAS, **values) -> dict | None:
+        """The first row for these parameter values, as {name: value}, or None, read on `using`."""
         params = [values[self.slots[p]] if isinstance(p, uuid.UUID) and p in self.slots else p for p in self.params]
-        with connection.cursor() as cursor:
+        with connections[using].cursor() as cursor:
             cursor.execute(self.sql, params)
             row = cursor.fetchone()
             names = self.names or tuple(column.name for column in cursor.description)
-        return None if row is None else dict(zip(names, row, strict=True))
+        if row is None:
+            return None
+        return dict(zip(names, self.convert(row) if self.convert else row, strict=True))
 
 
 def _values_names(queryset: QuerySet) -> tuple[str, ...] | None:
@@ -49,6 +52,11 @@ def compile_query(build: Callable[..., QuerySet], *parameters: str) -> CompiledQ
     """`build(**{name: stand-in})`'s SQL, to run with other values for those parameters (UUIDs)."""
     stand_ins = {name: uuid.UUID(int=index) for index, name in enumerate(parameters, start=1)}
     queryset = build(**stand_ins)
-    sql, params = queryset.query.sql_with_params()
+    compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
+    sql, params = compiler.as_sql()
     slots = {value: name for name, value in stand_ins.items()}
-    return CompiledQuery(sql=sql, params=tuple(params), slots=slots, names=_values_names(queryset))
+    # What SQLCompiler.results_iter applies to each row (e.g. decoding jsonb, which Django's
+    # psycopg connections leave as text).
+    converters = compiler.get_converters([select[0] for select in compiler.select[: compiler.col_count]])
+    convert = (lambda row: next(compiler.apply_converters([row], converters))) if converters else None
+    return CompiledQuery(sql=sql, params=tuple(params), slots=slots, names=_values_names(queryset), convert=convert)
