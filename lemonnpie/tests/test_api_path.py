@@ -87,3 +87,38 @@ def test_cors_still_answers_the_frontend(api_client, settings):
 def test_unknown_api_routes_are_the_envelope(api_client):
     answer = api_client.get("/api/v1/no-such-thing")
     assert answer.status_code == 404 and answer.json()["error"] == "not_found"
+
+
+def _sample_paths():
+    """One path per API route (and per optional part of it), with sample values for its groups."""
+    from django.utils.regex_helper import normalize
+
+    from lemonnpie import api_router
+
+    samples = {"year": "2024", "token": "abc", "format": "json"}
+    for pattern in api_router.extra_urlpatterns + api_router.router.urls:
+        for template, params in normalize(pattern.pattern.regex.pattern):
+            yield template % {name: samples.get(name, "0f0e0c1e-7b6a-4d3c-9e8f-1a2b3c4d5e6f") for name in params}
+
+
+def test_routes_grouped_by_first_segment_resolve_exactly_as_the_flat_list():
+    from django.urls import Resolver404
+    from django.urls.resolvers import RegexPattern, URLResolver
+
+    from lemonnpie import api_router
+
+    flat = URLResolver(RegexPattern(r"^"), api_router.extra_urlpatterns + api_router.router.urls)
+    grouped = URLResolver(RegexPattern(r"^"), api_router.urlpatterns)
+    assert len(grouped.url_patterns) < 20 < len(flat.url_patterns)
+
+    def resolved(resolver, path):
+        try:
+            match = resolver.resolve(path)
+        except Resolver404:
+            return None
+        return match.view_name, match.kwargs
+
+    paths = [*_sample_paths(), "moviesx", "movies/x", "pingx", "users/me", "", "movies.json"]
+    assert sum(resolved(flat, path) is not None for path in paths) > 100
+    for path in paths:
+        assert resolved(grouped, path) == resolved(flat, path), path
