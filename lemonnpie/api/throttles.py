@@ -67,6 +67,19 @@ class RateThrottle(throttling.BaseThrottle):
             return None
         return retry_after(self.decision.wait)
 
+    def get_ident(self, request):
+        """DRF's client address (`NUM_PROXIES` applied to `X-Forwarded-For`, else `REMOTE_ADDR`),
+        read from META: DRF's own builds `request.headers`, a copy of every header, per request."""
+        meta = request.META
+        xff, remote_addr = meta.get("HTTP_X_FORWARDED_FOR"), meta.get("REMOTE_ADDR")
+        num_proxies = api_settings.NUM_PROXIES
+        if num_proxies is not None:
+            if num_proxies == 0 or xff is None:
+                return remote_addr
+            addrs = xff.split(",")
+            return addrs[-min(num_proxies, len(addrs))].strip()
+        return "".join(xff.split()) if xff else remote_addr
+
     def user_or_address(self, request) -> str:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -114,3 +114,17 @@ def test_stored_suggestions_answer_only_a_valid_q(api_client, drf_calls):
     assert api_client.get(path, {"q": "lion heart"}).status_code == 200
     assert api_client.get(path, {"q": padded}).status_code == 400
     assert api_client.get(path, {"q": "   "}).status_code == 400
+
+
+@pytest.mark.parametrize("num_proxies", [None, 0, 1, 2])
+@pytest.mark.parametrize("xff", [None, "203.0.113.9", "203.0.113.9, 10.0.0.1", " 1.1.1.1 ,2.2.2.2, 3.3.3.3"])
+def test_the_client_address_is_drfs(monkeypatch, num_proxies, xff):
+    from django.test import RequestFactory
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import BaseThrottle
+
+    from lemonnpie.api.throttles import RequestRateThrottle
+
+    monkeypatch.setattr(api_settings, "NUM_PROXIES", num_proxies)
+    request = RequestFactory().get("/api/v1/ping", **({"HTTP_X_FORWARDED_FOR": xff} if xff else {}))
+    assert RequestRateThrottle().get_ident(request) == BaseThrottle().get_ident(request)
