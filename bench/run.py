@@ -82,7 +82,7 @@ def parse_args(argv=None):
         help=f"application server (default {DEFAULT_SERVER}, the Dockerfile's)",
     )
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="threads per worker (gthread, granian; bin/serve uses 2)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (gthread, granian)")
     parser.add_argument(
         "--peer",
         action="store_true",

@@ -86,3 +86,70 @@ def test_counters_live_in_the_security_cache():
     WindowCounter("test:where", limit=5, duration=60).hit(120.0)
     assert caches["security"].get("test:where:2") == 1
     assert caches["default"].get("test:where:2") is None
+
+
+DEAD_SECURITY = {
+    "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
+    "LOCATION": "redis://127.0.0.1:1/0",
+    "KEY_PREFIX": "sec",
+    "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+}
+
+
+def test_the_auth_counters_fail_closed_with_503_when_redis_is_unreachable(settings):
+    from lemonnpie.api.exceptions import ApplicationError
+
+    settings.CACHES = {**settings.CACHES, "security": DEAD_SECURITY}
+    counter = WindowCounter("login_failures:203.0.113.7", limit=5, duration=60)
+    for act in (counter.acquire, counter.reset):
+        with pytest.raises(ApplicationError) as raised:
+            act()
+        assert raised.value.status == 503 and raised.value.error == "service_unavailable"
+        assert raised.value.headers["Retry-After"] == "5"
+
+
+def test_the_counter_survives_a_redis_that_lost_its_scripts():
+    from django_redis import get_redis_connection
+
+    counter = WindowCounter("script-flush-test", limit=10, duration=60)
+    assert counter.acquire(now=1000.0).current == 1
+    get_redis_connection("security").script_flush()
+    decision = counter.acquire(now=1000.0)
+    assert decision.allowed and decision.current == 2  # loaded again, counted once
+
+
+def test_a_connection_gone_stale_while_idle_is_replaced_before_sending():
+    import socket
+
+    from django_redis import get_redis_connection
+
+    from lemonnpie import ratelimit
+
+    counter = WindowCounter("stale-connection-test", limit=10, duration=60)
+    assert counter.acquire(now=1000.0).current == 1
+    held = ratelimit._connection(get_redis_connection("security"))
+    held._sock.shutdown(socket.SHUT_RDWR)  # as a server restart or an idle timeout leaves it
+    held._sock.close()
+    decision = counter.acquire(now=1000.0)
+    assert decision.allowed and decision.current == 2
+
+
+def test_a_command_lost_after_it_was_sent_is_not_sent_again():
+    """The server dropped the connection: the send may still succeed, the read fails. The script
+    may have counted, so the failure is reported (503 for the auth counters) rather than re-sent;
+    the next call opens a new connection."""
+    from django_redis import get_redis_connection
+
+    from lemonnpie import ratelimit
+    from lemonnpie.api.exceptions import ApplicationError
+
+    counter = WindowCounter("lost-reply-test", limit=10, duration=60)
+    assert counter.acquire(now=1000.0).current == 1
+    redis = get_redis_connection("security")
+    held = ratelimit._connection(redis)
+    held.send_command("CLIENT", "ID")
+    client_id = held.read_response()
+    redis.client_kill_filter(_id=client_id)
+    with pytest.raises(ApplicationError):
+        counter.acquire(now=1000.0)
+    assert counter.acquire(now=1000.0).current == 2  # the lost one never reached the script
