@@ -178,3 +178,18 @@ class DataImport(models.Model):
 
     def __str__(self):
         return f"import {self.id} ({self.status})"
+
+
+# An entry's own fields as the API shows them (after `id` and `movie`), and as its reads load them.
+ENTRY_FIELDS = (
+    "watched_on",
+    "watched_precision",
+    "rewatch",
+    "rating",
+    "liked",
+    "where",
+    "note",
+    "review_id",
+    "created_at",
+    "updated_at",
+)

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.models import DiaryPrivacy, User
 from diary import cache as diary_cache
-from diary.models import DiaryEntry, FilmRating, MovieAudience
+from diary.models import ENTRY_FIELDS, DiaryEntry, FilmRating, MovieAudience
 from lemonnpie.api.exceptions import NotFound
 from social.models import Follow
 from social.selectors import parse_uuid, user_public_get
@@ -44,16 +44,7 @@ def diary_entries(*, user_id) -> QuerySet[DiaryEntry]:
         .only(
             "id",
             "user_id",
-            "watched_on",
-            "watched_precision",
-            "rewatch",
-            "rating",
-            "liked",
-            "where",
-            "note",
-            "review_id",
-            "created_at",
-            "updated_at",
+            *ENTRY_FIELDS,
             *(f"movie__{f.split('__')[1]}" for f in ENTRY_MOVIE_FIELDS),
         )
         .order_by("-watched_on", "-created_at", "-id")

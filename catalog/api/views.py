@@ -41,7 +41,7 @@ from catalog.models import Movie, MovieType
 from catalog.shapes import MovieDetail, MovieSearchResult, MovieSummary
 from lemonnpie.api.exceptions import NotFound
 from lemonnpie.api.fastpath import FastReads
-from lemonnpie.api.http_cache import PRIVATE, StoredAnswer, cached_answer, stored_response
+from lemonnpie.api.http_cache import PRIVATE, StoredAnswer, cached_answer, stored, stored_response
 from lemonnpie.api.permissions import has_role
 from lemonnpie.api.renderers import JSONBytesResponse, render_json
 from lemonnpie.api.schema import error_responses
@@ -158,13 +158,6 @@ def _upload_errors() -> dict:
     )
 
 
-def _stored(area: str, key: str) -> StoredAnswer | None:
-    """The answer kept under `key`, counted as a hit when there is one (a miss is counted by the
-    view that goes on to render it)."""
-    answer = cache.get(key)
-    return cache_lookup(area, answer) if isinstance(answer, StoredAnswer) else None
-
-
 class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
     """List, detail and search, optionally restricted to one `movie_type`. Anonymous GETs of a
     detail or a search page kept in the cache are answered before DRF (`fast_reads`)."""
@@ -216,7 +209,7 @@ class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
             movie_id = uuid.UUID(pk)
         except (TypeError, ValueError):
             return None
-        answer = _stored("movie_detail", movie_detail_key(movie_id))
+        answer = stored(movie_detail_key(movie_id), area="movie_detail", count_miss=False)
         if answer is None or (cls.movie_type and answer.tag != cls.movie_type):
             return None
         return stored_response(request, answer)
@@ -229,7 +222,7 @@ class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
     def stored_search(cls, request, **kwargs):
         if not filters.q_valid_as_sent(request.GET.get("q", "")):
             return None
-        answer = _stored("movie_search", cls.search_key(request))
+        answer = stored(cls.search_key(request), area="movie_search", count_miss=False)
         return None if answer is None else stored_response(request, answer)
 
     def list(self, request, *args, **kwargs):
@@ -301,7 +294,11 @@ class MovieViewSet(_CatalogueReadViewSet):
     @classmethod
     def stored_suggestions(cls, request, **kwargs):
         q = request.GET.get("q", "")
-        answer = _stored("movie_suggestions", suggestions_key(q)) if filters.q_valid_as_sent(q) else None
+        answer = (
+            stored(suggestions_key(q), area="movie_suggestions", count_miss=False)
+            if filters.q_valid_as_sent(q)
+            else None
+        )
         return None if answer is None else stored_response(request, answer)
 
     """Films and series together (`type` filters); admins and moderators curate them."""

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import CleanCharField
 from catalog.models import Movie
-from diary.models import DataExport, DataImport, DiaryEntry, FilmRating, WatchedPrecision, WatchedWhere
+from diary.models import ENTRY_FIELDS, DataExport, DataImport, DiaryEntry, FilmRating, WatchedPrecision, WatchedWhere
 from lemonnpie.api.serializers import InputSerializer
 
 NOTE_MAX = 5000
@@ -84,20 +84,7 @@ class DiaryEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DiaryEntry
-        fields = [
-            "id",
-            "movie",
-            "watched_on",
-            "watched_precision",
-            "rewatch",
-            "rating",
-            "liked",
-            "where",
-            "note",
-            "review_id",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "movie", *ENTRY_FIELDS]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="Only the owner sees it."))

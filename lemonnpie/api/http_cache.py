@@ -79,13 +79,24 @@ def accepts_gzip(header: str) -> bool:
     return False
 
 
-def cached_answer(key: str, *, area: str, ttl: int, render) -> StoredAnswer:
-    """The answer stored under `key`, or `render()` (bytes, or `(bytes, tag)`) stored now."""
+def stored(key: str, *, area: str, count_miss: bool = True) -> StoredAnswer | None:
+    """The answer stored under `key`, counted as a hit or miss of `area` (`count_miss=False`: a
+    miss is left for the view that goes on to render it, e.g. after `lemonnpie.api.fastpath`)."""
     from django.core.cache import cache
 
     from lemonnpie.metrics import cache_lookup
 
-    answer = cache_lookup(area, cache.get(key), expect=StoredAnswer)
+    answer = cache.get(key)
+    if not isinstance(answer, StoredAnswer) and not count_miss:
+        return None
+    return cache_lookup(area, answer, expect=StoredAnswer)
+
+
+def cached_answer(key: str, *, area: str, ttl: int, render) -> StoredAnswer:
+    """The answer stored under `key`, or `render()` (bytes, or `(bytes, tag)`) stored now."""
+    from django.core.cache import cache
+
+    answer = stored(key, area=area)
     if answer is None:
         rendered = render()
         body, tag = rendered if isinstance(rendered, tuple) else (rendered, "")
