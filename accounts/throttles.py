@@ -16,9 +16,9 @@ __all__ = ["AuthRateThrottle", "LoginFailureThrottle", "WindowCounter", "parse_r
 class WindowCounter(SlidingWindow):
     """A sliding-window counter that answers 503 (`security_unavailable`) when Redis is down."""
 
-    def _run(self, mode, now):
+    def _run(self, mode, now, read=()):
         try:
-            return super()._run(mode, now)
+            return super()._run(mode, now, read)
         except RateLimitUnavailable as exc:
             raise security_unavailable() from exc
 

@@ -14,6 +14,8 @@ import time
 
 from django.core.cache import cache
 
+from lemonnpie.cache import VersionedKey
+
 DETAIL_TTL = 60 * 60
 COUNT_TTL = 30 * 60
 FEATURED_TTL = 30 * 60
@@ -47,9 +49,20 @@ def catalog_version() -> int:
     return int(version or 0)
 
 
+def catalog_key(name: str) -> VersionedKey:
+    """A key for a list/search/featured result that dies with the next catalogue change, before
+    the version is read (`lemonnpie.api.fastpath` reads both in one round trip)."""
+    return VersionedKey(_VERSION_KEY, "catalog:v", f":{name}")
+
+
+def current_key(key: VersionedKey) -> str:
+    """`key` under the current catalogue version."""
+    return key.at(catalog_version())
+
+
 def versioned_key(name: str) -> str:
-    """A key for a list/search/featured result that dies with the next catalogue change."""
-    return f"catalog:v{catalog_version()}:{name}"
+    """`catalog_key(name)` under the current catalogue version."""
+    return current_key(catalog_key(name))
 
 
 def request_key(prefix: str, request, params: dict | None = None) -> str:
@@ -66,8 +79,8 @@ def fold(q: str) -> str:
     return " ".join(q.casefold().split())
 
 
-def query_key(prefix: str, request, names) -> str:
-    """A versioned key for one GET answer read from its query string as sent: the parameters in
+def query_key(prefix: str, request, names) -> VersionedKey:
+    """The key of one GET answer read from its query string as sent: the parameters in
     `names` (the view's filters and paging; any other is ignored, so it never makes a new entry),
     `q` folded, plus host and scheme (pagination links embed them).
 
@@ -82,12 +95,12 @@ def query_key(prefix: str, request, names) -> str:
         if name in query
     ]
     raw = "|".join([request.scheme, request.get_host(), request.path.rstrip("/"), repr(sent)])
-    return versioned_key(f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}")
+    return catalog_key(f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}")
 
 
-def suggestions_key(q: str) -> str:
+def suggestions_key(q: str) -> VersionedKey:
     """Suggestions for `q`, case and spacing folded."""
-    return versioned_key(f"suggest:{hashlib.sha256(fold(q).encode()).hexdigest()}")
+    return catalog_key(f"suggest:{hashlib.sha256(fold(q).encode()).hexdigest()}")
 
 
 def _bump_version() -> None:

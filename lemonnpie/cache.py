@@ -14,6 +14,7 @@ exits before Redis returns cannot clear them; they expire by their TTL (an hour 
 
 import logging
 import threading
+from typing import NamedTuple
 
 from django_redis.client import DefaultClient
 from django_redis.exceptions import ConnectionInterrupted
@@ -74,3 +75,15 @@ for _method in ("get", "get_many", "has_key", "ttl"):
 
 def is_dirty(client: DefaultClient) -> bool:
     return _name(client) in _dirty
+
+
+class VersionedKey(NamedTuple):
+    """A cache key that embeds the value of another key, a generation number bumped on every
+    change: `head + version + tail`. Bumping the version orphans every key made under the old one."""
+
+    version_key: str
+    head: str
+    tail: str
+
+    def at(self, version: int | str) -> str:
+        return f"{self.head}{version}{self.tail}"

@@ -84,6 +84,7 @@ class Decision:
     limit: int
     duration: int
     slot: str | None = None  # the window key that was incremented (for `release`)
+    read: tuple | None = None  # with `acquire(read=...)`: (value, version) read alongside, when allowed
 
     @property
     def wait(self) -> float:
@@ -105,23 +106,46 @@ def wait_seconds(current: int, previous: int, elapsed: float, limit: int, durati
 # KEYS: current window, previous window. ARGV: limit, weight of the previous window, ttl, mode.
 # mode "acquire": count one event if the estimate is below the limit; "hit": count it anyway;
 # "peek": count nothing. Returns {allowed, current, previous}.
-_SCRIPT = """
-local counts = redis.call('MGET', KEYS[1], KEYS[2])
-local current = tonumber(counts[1]) or 0
-local previous = tonumber(counts[2]) or 0
-local mode = ARGV[4]
-if mode == 'peek' then
+_DECIDE = """
+local function decide()
+  local counts = redis.call('MGET', KEYS[1], KEYS[2])
+  local current = tonumber(counts[1]) or 0
+  local previous = tonumber(counts[2]) or 0
+  local mode = ARGV[4]
+  if mode == 'peek' then
+    return {0, current, previous}
+  end
+  if mode == 'hit' or current + previous * tonumber(ARGV[2]) < tonumber(ARGV[1]) then
+    current = redis.call('INCR', KEYS[1])
+    if current == 1 then
+      redis.call('EXPIRE', KEYS[1], ARGV[3])
+    end
+    return {1, current, previous}
+  end
   return {0, current, previous}
 end
-if mode == 'hit' or current + previous * tonumber(ARGV[2]) < tonumber(ARGV[1]) then
-  current = redis.call('INCR', KEYS[1])
-  if current == 1 then
-    redis.call('EXPIRE', KEYS[1], ARGV[3])
-  end
-  return {1, current, previous}
-end
-return {0, current, previous}
 """
+_SCRIPT = _DECIDE + "return decide()"
+# `_SCRIPT`, then, when the event was counted, one read in the same round trip: KEYS[3], or with
+# ARGV[5] and ARGV[6] the key `ARGV[5] .. version .. ARGV[6]` where version is the number stored
+# under KEYS[3] (a `lemonnpie.cache.VersionedKey`). Adds {value, version} (nil when absent). The
+# versioned key is made inside the script, so this needs one Redis server (not a cluster).
+_SCRIPT_AND_READ = (
+    _DECIDE
+    + """
+local result = decide()
+if result[1] == 1 then
+  local key, version = KEYS[3], false
+  if ARGV[5] then
+    version = redis.call('GET', KEYS[3])
+    key = version and string.match(version, '^%d+$') and (ARGV[5] .. version .. ARGV[6])
+  end
+  result[4] = key and redis.call('GET', key) or false
+  result[5] = version
+end
+return result
+"""
+)
 # Give a slot back, never below zero and never creating a key.
 _RELEASE = """
 if (tonumber(redis.call('GET', KEYS[1])) or 0) > 0 then
@@ -132,7 +156,10 @@ return 0
 
 _local_lock = threading.Lock()
 # Redis names a script by its SHA-1 (EVALSHA): an identifier, not a security measure.
-_SHAS = {source: hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest() for source in (_SCRIPT, _RELEASE)}
+_SHAS = {
+    source: hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
+    for source in (_SCRIPT, _SCRIPT_AND_READ, _RELEASE)
+}
 _held = threading.local()
 
 
@@ -176,6 +203,29 @@ def _eval(redis, source: str, keys: list[str], args: list) -> object:
         raise
 
 
+def _pair(values) -> tuple | None:
+    """The script's `{value, version}` (absent when not allowed; Lua's false arrives as None)."""
+    return (values[0], values[1]) if values else None
+
+
+def reads_alongside(cache) -> bool:
+    """`cache` keeps its keys in the same Redis server and database as the counters, so one script
+    can count and read (`SlidingWindow.acquire(read=...)`): one round trip instead of two."""
+    ours, theirs = _redis_client(caches[ALIAS]), _redis_client(cache)
+    if ours is None or theirs is None:
+        return False
+    pools = (ours.connection_pool, theirs.connection_pool)
+    same = _same_server.get(pools)
+    if same is None:
+        names = ("host", "port", "db", "path", "username", "password")
+        mine, other = (pool.connection_kwargs for pool in pools)
+        same = _same_server[pools] = all(mine.get(name) == other.get(name) for name in names)
+    return same
+
+
+_same_server: dict[tuple, bool] = {}  # by the two connection pools (long-lived, a handful)
+
+
 def _redis_client(cache):
     """The raw redis-py client behind a django-redis cache, or None for other backends."""
     client = getattr(cache, "client", None)
@@ -194,28 +244,34 @@ class SlidingWindow:
         self.duration = duration
         self.ttl = 2 * duration + 60
 
-    def _run(self, mode: str, now: float | None) -> Decision:
+    def _run(self, mode: str, now: float | None, read: tuple[str, ...] = ()) -> Decision:
         now = time.time() if now is None else now
         index = int(now // self.duration)
         elapsed = now / self.duration - index
         current_key, previous_key = f"{self.key}:{index}", f"{self.key}:{index - 1}"
         cache = caches[ALIAS]
+        values = None
         try:
             redis = _redis_client(cache)
             if redis is not None:
                 slot = cache.make_key(current_key)
-                allowed, current, previous = _eval(
-                    redis,
-                    _SCRIPT,
-                    [slot, cache.make_key(previous_key)],
-                    [self.limit, repr(1 - elapsed), self.ttl, mode],
-                )
+                keys, args = [slot, cache.make_key(previous_key)], [self.limit, repr(1 - elapsed), self.ttl, mode]
+                if read:
+                    allowed, current, previous, *values = _eval(
+                        redis, _SCRIPT_AND_READ, [*keys, read[0]], [*args, *read[1:]]
+                    )
+                else:
+                    allowed, current, previous = _eval(redis, _SCRIPT, keys, args)
+            elif read:
+                raise ValueError("reading alongside needs the counters in Redis (see reads_alongside)")
             else:
                 slot = current_key
                 allowed, current, previous = self._run_locally(cache, mode, current_key, previous_key, elapsed)
         except STORE_ERRORS as exc:
             raise RateLimitUnavailable(str(exc)) from exc
-        return Decision(bool(allowed), int(current), int(previous), elapsed, self.limit, self.duration, slot)
+        return Decision(
+            bool(allowed), int(current), int(previous), elapsed, self.limit, self.duration, slot, _pair(values)
+        )
 
     def _run_locally(self, cache, mode, current_key, previous_key, elapsed):
         with _local_lock:
@@ -229,9 +285,12 @@ class SlidingWindow:
                 return 1, current, previous
             return 0, current, previous
 
-    def acquire(self, now: float | None = None) -> Decision:
-        """Count one event if the limit allows it; atomic, one round trip."""
-        return self._run("acquire", now)
+    def acquire(self, now: float | None = None, read: tuple[str, ...] = ()) -> Decision:
+        """Count one event if the limit allows it; atomic, one round trip. With `read` (Redis keys,
+        as made by the cache that owns them: `(key,)`, or `(version_key, head, tail)` for a
+        versioned key) that key is read in the same round trip when the event is counted:
+        `decision.read` is `(value, version)`, raw bytes or None. Only where `reads_alongside`."""
+        return self._run("acquire", now, read)
 
     def hit(self, now: float | None = None) -> Decision:
         """Count one event whatever the limit says."""

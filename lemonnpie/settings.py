@@ -79,11 +79,13 @@ MIDDLEWARE = [
 ]
 
 # The lean chain of JWT API calls (lemonnpie.middleware.APIPathMiddleware): request id, access
-# log and request metrics in one layer, security headers (HSTS, nosniff, SSL redirect), CORS, then
-# HTTP caching headers and gzip (lemonnpie.api.http_cache).
+# log and request metrics in one layer, anonymous reads of stored answers (lemonnpie.api.fastpath:
+# nothing below runs for them), security headers (HSTS, nosniff, SSL redirect), CORS, then HTTP
+# caching headers and gzip (lemonnpie.api.http_cache).
 API_PATH_PREFIX = "/api/v1/"
 API_MIDDLEWARE = [
     "lemonnpie.middleware.APIRequestMiddleware",
+    "lemonnpie.api.fastpath.StoredReadMiddleware",  # anonymous GETs of stored answers end here
     "lemonnpie.middleware.ApiErrorEnvelopeMiddleware",  # every error is the envelope, DEBUG or not
     "lemonnpie.middleware.allowed_host_middleware",
     "lemonnpie.replicas.ReplicaRoutingMiddleware",  # reads of this request: replica or primary

@@ -6,8 +6,9 @@ from rest_framework.views import APIView
 
 from analytics import selectors
 from analytics.api.serializers import AnalyticsQuerySerializer, AnalyticsSerializer, DashboardSerializer
+from lemonnpie.api.fastpath import StoredRead
+from lemonnpie.api.http_cache import stored_answer, stored_response
 from lemonnpie.api.permissions import IsAdminRole, IsModeratorOrAdmin
-from lemonnpie.api.renderers import JSONBytesResponse
 from lemonnpie.api.schema import error_responses
 
 _DENIED = error_responses(s401="Not signed in (envelope).", s403="Signed in without the required role (envelope).")
@@ -36,19 +37,19 @@ class AnalyticsView(APIView):
         return Response(AnalyticsSerializer(report).data)
 
 
-PING_BODY = b'{"status":"ok"}'
+PING_ANSWER = stored_answer(b'{"status":"ok"}')
 
 
-def ping_answer(request, *args, **kwargs):
+def ping_read(request, *args, **kwargs) -> StoredRead:
     """The anonymous answer, made before DRF (`lemonnpie.api.fastpath`)."""
-    return JSONBytesResponse(PING_BODY)
+    return StoredRead(answer=PING_ANSWER)
 
 
 class PingView(APIView):
     """A fixed, tiny JSON answer and nothing else: the baseline **H** the load benchmark (`bench/`)
-    divides by. Anonymous: the API middleware (request id, access log, metrics, security headers,
-    CORS, ETag), the request throttle and the answer (`fast_read`, as every stored answer is
-    served); with an `Authorization` header, DRF's authentication, throttle and renderer too."""
+    divides by. Anonymous: the request id, access log and metrics layer, the request throttle and
+    the stored answer with its headers (`stored_read`, as every stored answer is served); with an
+    `Authorization` header, the whole API chain and DRF's authentication, throttle and renderer."""
 
     permission_classes = [AllowAny]
 
@@ -62,4 +63,4 @@ class PingView(APIView):
         "request throttle. Used as the baseline of the load benchmark.",
     )
     def get(self, request):
-        return Response({"status": "ok"})
+        return stored_response(request, PING_ANSWER)

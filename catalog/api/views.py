@@ -29,6 +29,7 @@ from catalog.cache import (
     SUGGESTIONS_PARTIAL_TTL,
     SUGGESTIONS_TTL,
     TRENDING_TTL,
+    current_key,
     movie_detail_key,
     query_key,
     request_key,
@@ -40,12 +41,13 @@ from catalog.cache import (
 from catalog.models import Movie, MovieType
 from catalog.shapes import MovieDetail, MovieSearchResult, MovieSummary
 from lemonnpie.api.exceptions import NotFound
-from lemonnpie.api.fastpath import FastReads
-from lemonnpie.api.http_cache import PRIVATE, StoredAnswer, cached_answer, stored, stored_response
+from lemonnpie.api.fastpath import FastReads, StoredRead
+from lemonnpie.api.http_cache import PRIVATE, StoredAnswer, cached_answer, stored_response
 from lemonnpie.api.permissions import has_role
 from lemonnpie.api.renderers import JSONBytesResponse, render_json
 from lemonnpie.api.schema import error_responses
 from lemonnpie.api.throttles import UserRateThrottle
+from lemonnpie.cache import VersionedKey
 from lemonnpie.metrics import cache_lookup
 from social import images
 from social.selectors import movie_states
@@ -204,26 +206,26 @@ class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
         return cached_answer(movie_detail_key(movie_id), area="movie_detail", ttl=DETAIL_TTL, render=render)
 
     @classmethod
-    def stored_detail(cls, request, pk=None, **kwargs):
+    def stored_detail(cls, request, pk=None, **kwargs) -> StoredRead | None:
         try:
             movie_id = uuid.UUID(pk)
         except (TypeError, ValueError):
             return None
-        answer = stored(movie_detail_key(movie_id), area="movie_detail", count_miss=False)
-        if answer is None or (cls.movie_type and answer.tag != cls.movie_type):
-            return None
-        return stored_response(request, answer)
+        return StoredRead(movie_detail_key(movie_id), area="movie_detail", accept=cls._of_this_type)
 
     @classmethod
-    def search_key(cls, request) -> str:
+    def _of_this_type(cls, answer: StoredAnswer) -> bool:
+        return not cls.movie_type or answer.tag == cls.movie_type
+
+    @classmethod
+    def search_key(cls, request) -> VersionedKey:
         return query_key("search", request, (*cls.search_filter.base_filters, "page", "page_size"))
 
     @classmethod
-    def stored_search(cls, request, **kwargs):
+    def stored_search(cls, request, **kwargs) -> StoredRead | None:
         if not filters.q_valid_as_sent(request.GET.get("q", "")):
             return None
-        answer = stored(cls.search_key(request), area="movie_search", count_miss=False)
-        return None if answer is None else stored_response(request, answer)
+        return StoredRead(cls.search_key(request), area="movie_search")
 
     def list(self, request, *args, **kwargs):
         filterset = _validated(self.list_filter, request, self.get_queryset())
@@ -239,7 +241,7 @@ class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def search(self, request, *args, **kwargs):
         filterset = _validated(self.search_filter, request, self.get_queryset())
-        key = self.search_key(request)
+        key = current_key(self.search_key(request))
 
         def render():
             q = filterset.form.cleaned_data["q"]
@@ -292,14 +294,9 @@ class MovieViewSet(_CatalogueReadViewSet):
     fast_reads = {**_CatalogueReadViewSet.fast_reads, "suggestions": "stored_suggestions"}
 
     @classmethod
-    def stored_suggestions(cls, request, **kwargs):
+    def stored_suggestions(cls, request, **kwargs) -> StoredRead | None:
         q = request.GET.get("q", "")
-        answer = (
-            stored(suggestions_key(q), area="movie_suggestions", count_miss=False)
-            if filters.q_valid_as_sent(q)
-            else None
-        )
-        return None if answer is None else stored_response(request, answer)
+        return StoredRead(suggestions_key(q), area="movie_suggestions") if filters.q_valid_as_sent(q) else None
 
     """Films and series together (`type` filters); admins and moderators curate them."""
 
@@ -378,7 +375,7 @@ class MovieViewSet(_CatalogueReadViewSet):
     @action(detail=False, methods=["get"], pagination_class=None)
     def suggestions(self, request, *args, **kwargs):
         q = _validated(filters.SuggestionFilter, request, self.get_queryset()).form.cleaned_data["q"]
-        key = suggestions_key(q)
+        key = current_key(suggestions_key(q))
         cut_short = []
 
         def render():

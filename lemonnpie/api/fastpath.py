@@ -1,52 +1,75 @@
-"""Anonymous reads answered before DRF: the request throttle, then an answer that already exists.
+"""Anonymous reads answered from stored bytes, before the rest of the API chain, URL resolution and
+DRF: `StoredReadMiddleware`.
 
-A DRF request costs its framework work whatever the view does: the `Request` wrapper, content
-negotiation, authentication, permissions, throttles, then the renderer. For an anonymous GET of an
-answer kept in the cache (a title's detail, a search page, suggestions) or of a fixed one (ping)
-none of that decides anything: there is no caller to authenticate, the permission is "anyone may
-read", and the bytes are made. `fast_read(view, answer)` wraps a view so such a request is counted
-by the request throttle (`RequestRateThrottle`, the same counter DRF's check uses) and answered by
-`answer(request, *args, **kwargs)`; when `answer` has nothing (a cache miss, an input it leaves to
-the view's validation) or the caller is limited, the request goes on to the DRF view unchanged,
-which reuses the throttle's decision instead of counting the request twice (429 and its envelope
-come from DRF as always).
+A DRF request costs its framework work whatever the view does: every layer of `API_MIDDLEWARE`,
+URL resolution, the `Request` wrapper, content negotiation, authentication, permissions,
+throttles, then the renderer. For an anonymous GET of an answer kept in the cache (a title's
+detail, a search page, suggestions) or of a fixed one (ping) none of that decides anything: there
+is no caller to authenticate, the permission is "anyone may read", and the bytes are made.
 
-A request with an `Authorization` header always takes the DRF path: its credentials must be
-checked (401 on a bad token) and signed-in answers carry the caller's own state.
+A view says how it is answered that way with `stored_read(view, read)` (or, on a viewset, the
+`FastReads` mixin): `read(request, **url_kwargs)` returns a `StoredRead`, the cache key of the
+answer (or a fixed answer), or None to leave the request to the view. The middleware, second in
+`API_MIDDLEWARE` (after the request id, access log and metrics layer), then:
+
+1. matches the path against the routes of such views only, taken from the URLconf (a test holds
+   each to what Django's resolver picks);
+2. leaves the request to the chain when it must answer otherwise: a redirect to HTTPS, a host
+   not in `ALLOWED_HOSTS`, an `Authorization` header (credentials are always checked: 401 on a
+   bad token; signed-in answers carry the caller's own state);
+3. counts the request against the `anon` limit (`RequestRateThrottle`'s counter) and reads the
+   answer, both in ONE Redis round trip when the counters and the cache share a Redis
+   (`lemonnpie.ratelimit.reads_alongside`), else one after the other;
+4. answers with the stored bytes (`stored_response`: ETag, 304, gzip) plus the headers the layers
+   it skipped would add (the conditional-GET check, `SecurityMiddleware`'s and
+   `CorsMiddleware`'s own response methods).
+
+On a miss, or when the caller is over the limit, the request goes on down the chain unchanged:
+DRF's throttle reuses the decision (429 and its envelope come from DRF as always), and the view
+does not read again the key found missing a moment ago (`http_cache.known_misses`).
 """
 
-from functools import wraps
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
 
+from corsheaders.middleware import CorsMiddleware
+from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
+from django.middleware.security import SecurityMiddleware
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import ResolverMatch
+from django_prometheus.cache.metrics import django_cache_get_total, django_cache_hits_total, django_cache_misses_total
+
+from lemonnpie import ratelimit
+from lemonnpie.api.http_cache import StoredAnswer, conditional, counted, known_misses, stored, stored_response
 from lemonnpie.api.throttles import RequestRateThrottle
+from lemonnpie.cache import VersionedKey, is_dirty
 
 
-def count_anonymous_request(request) -> bool:
-    """Count an anonymous request against its address's `anon` limit: allowed or not. The throttle
-    is kept on the request, so DRF's own check of the same request reuses its decision."""
-    throttle = RequestRateThrottle()
-    allowed = throttle.allow_request(request, None)
-    request.counted_by = (throttle, allowed)
-    return allowed
+@dataclass(frozen=True, slots=True)
+class StoredRead:
+    """How an anonymous GET is answered: the answer kept under `key` (counted in the `area` of
+    `lemonnpie_cache_lookups_total`) when `accept` takes it, or the fixed `answer`."""
+
+    key: str | VersionedKey | None = None
+    area: str = ""
+    accept: Callable[[StoredAnswer], bool] | None = None
+    answer: StoredAnswer | None = None
 
 
-def fast_read(view, answer):
-    """`view` (a view function made by `as_view()`) with anonymous GETs answered by `answer` first."""
+Read = Callable[..., StoredRead | None]
 
-    @wraps(view)  # keeps cls, initkwargs, actions, csrf_exempt: the schema and routing see `view`
-    def fast_view(request, *args, **kwargs):
-        if request.method == "GET" and "HTTP_AUTHORIZATION" not in request.META and count_anonymous_request(request):
-            response = answer(request, *args, **kwargs)
-            if response is not None:
-                return response
-        return view(request, *args, **kwargs)
 
-    return fast_view
+def stored_read(view, read: Read):
+    """Mark `view` (a view function made by `as_view()`) as answerable by `read` for anonymous GETs."""
+    view.stored_read = read
+    return view
 
 
 class FastReads:
     """A viewset mixin: `fast_reads = {"retrieve": "method name"}` names, per GET action, the
-    classmethod `(request, *args, **kwargs) -> HttpResponse | None` that answers anonymous GETs
-    before DRF (see `fast_read`)."""
+    classmethod `(request, **url_kwargs) -> StoredRead | None` of `stored_read`."""
 
     fast_reads: dict[str, str] = {}
 
@@ -54,4 +77,190 @@ class FastReads:
     def as_view(cls, actions=None, **initkwargs):
         view = super().as_view(actions, **initkwargs)  # type: ignore[misc]
         name = cls.fast_reads.get((actions or {}).get("get", ""))
-        return view if name is None else fast_read(view, getattr(cls, name))
+        return view if name is None else stored_read(view, getattr(cls, name))
+
+
+class Route(NamedTuple):
+    """A URL pattern of a `stored_read` view with the patterns of the includes above it."""
+
+    patterns: tuple  # RegexPattern/RoutePattern, outermost first, the view's own last
+    endpoint: URLPattern
+    default_kwargs: dict
+    allow: str  # the `Allow` header DRF puts on the view's answers
+
+
+def allowed_methods(view) -> str:
+    """The `Allow` header of a DRF view function (DRF's `default_response_headers`): for a viewset
+    route, the methods of its actions, bound the way `ViewSetMixin.as_view` binds them."""
+    instance = view.cls(**getattr(view, "initkwargs", {}))
+    for method, action in (getattr(view, "actions", None) or {}).items():
+        setattr(instance, method, getattr(instance, action))
+    instance.setup(None)  # Django's: HEAD answered as GET
+    return ", ".join(instance.allowed_methods)
+
+
+def stored_routes(resolver=None) -> list[Route]:
+    """Every route of the URLconf whose view has a `stored_read`, in the URLconf's order."""
+    resolver = resolver or get_resolver()
+
+    def walk(patterns, above, defaults):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, (*above, entry.pattern), {**defaults, **entry.default_kwargs})
+            elif getattr(entry.callback, "stored_read", None) is not None:
+                kwargs = {**defaults, **entry.default_args}
+                yield Route((*above, entry.pattern), entry, kwargs, allowed_methods(entry.callback))
+
+    return list(walk(resolver.url_patterns, (resolver.pattern,), {}))
+
+
+class RouteTree:
+    """`stored_routes` as a tree of their patterns (the includes they share matched once per
+    request): `match(path)` is the first route matching `path` whole, with its keyword arguments,
+    found as Django's resolver finds it (each pattern on what the one above left, converters applied,
+    siblings in the URLconf's order)."""
+
+    def __init__(self, routes: list[Route]):
+        self.root: dict = {}  # pattern -> (subtree, route or None), in insertion (URLconf) order
+        for route in routes:
+            level = self.root
+            *above, own = route.patterns
+            for pattern in above:
+                level = level.setdefault(pattern, ({}, None))[0]
+            level[own] = ({}, route)
+
+    def match(self, path: str) -> tuple[Route, dict] | None:
+        return self._match(self.root, path, {})
+
+    def _match(self, level: dict, path: str, kwargs: dict):
+        for pattern, (below, route) in level.items():
+            found = pattern.match(path)
+            if found is None:
+                continue
+            rest, _args, captured = found
+            if route is not None:
+                return route, {**kwargs, **captured, **route.default_kwargs}
+            matched = self._match(below, rest, {**kwargs, **captured})
+            if matched is not None:
+                return matched
+        return None
+
+
+class _CacheGets:
+    """django-prometheus' cache counters, for the reads made inside the rate-limit script."""
+
+    def __init__(self):
+        self.gets = django_cache_get_total.labels(backend="redis")
+        self.hits = django_cache_hits_total.labels(backend="redis")
+        self.misses = django_cache_misses_total.labels(backend="redis")
+
+    def count(self, found: bool) -> None:
+        self.gets.inc()
+        (self.hits if found else self.misses).inc()
+
+
+class StoredReadMiddleware:
+    """Anonymous GETs of `stored_read` views answered from stored bytes (see the module's doc)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.security = SecurityMiddleware(get_response)
+        self.cors = CorsMiddleware(get_response)
+        self.cache_gets = _CacheGets()
+        self._routes: tuple[object, RouteTree] = (None, RouteTree([]))
+
+    def routes(self) -> RouteTree:
+        resolver = get_resolver()  # memoised by Django; a new one when ROOT_URLCONF changes
+        if self._routes[0] is not resolver:
+            self._routes = (resolver, RouteTree(stored_routes(resolver)))
+        return self._routes[1]
+
+    def __call__(self, request):
+        if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
+            return self.get_response(request)
+        found = self.routes().match(request.path_info)
+        if found is None or self.security.process_request(request) is not None or not _host_allowed(request):
+            return self.get_response(request)
+        route, kwargs = found
+        read = route.endpoint.callback.stored_read(request, **kwargs)
+        answer, missed = (None, None) if read is None else self.lookup(request, read)
+        if answer is None:
+            token = known_misses.set(frozenset((missed,)) if missed else frozenset())
+            try:
+                return self.get_response(request)
+            finally:
+                known_misses.reset(token)
+        request.resolver_match = ResolverMatch(
+            route.endpoint.callback, (), kwargs, url_name=route.endpoint.name, route=str(route.endpoint.pattern)
+        )
+        response = conditional(request, stored_response(request, answer))
+        if response.status_code not in (200, 304):  # a failed precondition (If-Match): the chain's envelope
+            return self.get_response(request)
+        response["Allow"] = route.allow
+        self.cors.add_response_headers(request, response)
+        return self.security.process_response(request, response)
+
+    def lookup(self, request, read: StoredRead) -> tuple[StoredAnswer | None, str | None]:
+        """Count the request; when it is allowed, the stored answer (or None) and the key found
+        missing (for `known_misses`)."""
+        throttle = RequestRateThrottle()
+        if read.answer is not None or read.key is None:
+            allowed = throttle.allow_request(request, None)
+            request.counted_by = (throttle, allowed)
+            return (read.answer if allowed else None), None
+        cache = caches["default"]
+        together = ratelimit.reads_alongside(cache) and not is_dirty(cache.client)
+        spec = _script_read(cache, read.key) if together else None
+        allowed = throttle.allow_request(request, None, read=spec) if spec else throttle.allow_request(request, None)
+        request.counted_by = (throttle, allowed)
+        if not allowed:
+            return None, None
+        decision = throttle.decision
+        if spec and decision is not None and decision.read is not None:
+            value, version = decision.read
+            key = read.key if isinstance(read.key, str) else _versioned(read.key, version)
+            if isinstance(read.key, VersionedKey):
+                self.cache_gets.count(version is not None)
+            if key is None:
+                return None, None
+            self.cache_gets.count(value is not None)
+            answer = counted(None if value is None else cache.client.decode(value), area=read.area, count_miss=False)
+        else:  # counters elsewhere (or unreachable): read on its own
+            key = _current(cache, read.key)
+            answer = None if key is None else stored(key, area=read.area, count_miss=False)
+        if answer is not None and read.accept is not None and not read.accept(answer):
+            return None, None
+        return answer, (key if answer is None else None)
+
+
+_MARK = "\x00"
+
+
+def _script_read(cache, key: str | VersionedKey) -> tuple[str, ...] | None:
+    """The Redis keys of `key` for the rate-limit script: `(key,)` or `(version key, head, tail)`."""
+    if isinstance(key, str):
+        return (cache.make_key(key),)
+    head, *tail = cache.make_key(key.at(_MARK)).split(_MARK)
+    return (cache.make_key(key.version_key), head, tail[0]) if len(tail) == 1 else None
+
+
+def _versioned(key: VersionedKey, version: bytes | None) -> str | None:
+    """`key` under the version the script read (None when it had none it could use)."""
+    version_text = version.decode() if version is not None else ""
+    return key.at(version_text) if version_text.isdigit() else None
+
+
+def _current(cache, key: str | VersionedKey) -> str | None:
+    """`key` under its current version (None while it has none: nothing was stored under one)."""
+    if isinstance(key, str):
+        return key
+    version = cache.get(key.version_key)
+    return None if version is None else key.at(version)
+
+
+def _host_allowed(request) -> bool:
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True

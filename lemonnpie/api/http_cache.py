@@ -19,6 +19,7 @@ change is seen at once (no stale window). Answers to signed-in callers that are 
 public answers are `private, no-cache`.
 """
 
+import contextvars
 import gzip
 import hashlib
 from typing import NamedTuple
@@ -79,17 +80,26 @@ def accepts_gzip(header: str) -> bool:
     return False
 
 
+# Keys the fast path (`lemonnpie.api.fastpath`) found missing while answering this request: the
+# view that goes on to render the answer does not read them again.
+known_misses: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("known_misses", default=frozenset())
+
+
 def stored(key: str, *, area: str, count_miss: bool = True) -> StoredAnswer | None:
     """The answer stored under `key`, counted as a hit or miss of `area` (`count_miss=False`: a
     miss is left for the view that goes on to render it, e.g. after `lemonnpie.api.fastpath`)."""
     from django.core.cache import cache
 
+    return counted(None if key in known_misses.get() else cache.get(key), area=area, count_miss=count_miss)
+
+
+def counted(value, *, area: str, count_miss: bool = True) -> StoredAnswer | None:
+    """`value`, read from the cache, as a stored answer (None when it is not one), counted as `stored` counts."""
     from lemonnpie.metrics import cache_lookup
 
-    answer = cache.get(key)
-    if not isinstance(answer, StoredAnswer) and not count_miss:
+    if not isinstance(value, StoredAnswer) and not count_miss:
         return None
-    return cache_lookup(area, answer, expect=StoredAnswer)
+    return cache_lookup(area, value, expect=StoredAnswer)
 
 
 def cached_answer(key: str, *, area: str, ttl: int, render) -> StoredAnswer:
@@ -119,7 +129,7 @@ def stored_response(request, answer: StoredAnswer) -> HttpResponse:
         response = HttpResponse(answer.body, content_type="application/json")
     response["ETag"] = answer.etag
     response["Cache-Control"] = PUBLIC
-    response["Vary"] = "Accept-Encoding"
+    response["Vary"] = "Accept-Encoding, Authorization"  # a signed-in caller gets an answer of its own
     return response
 
 
@@ -147,7 +157,12 @@ class APICachingMiddleware:
             else:
                 response["Cache-Control"] = PUBLIC
                 patch_vary_headers(response, ("Authorization",))
-        return get_conditional_response(request, etag=response["ETag"], response=response)
+        return conditional(request, response)
+
+
+def conditional(request, response):
+    """`response`, or the 304 (or 412) its ETag and the request's conditional headers call for."""
+    return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
 class GzipMiddleware(GZipMiddleware):

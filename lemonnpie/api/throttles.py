@@ -40,7 +40,8 @@ class RateThrottle(throttling.BaseThrottle):
     def get_cache_key(self, request, view) -> str | None:
         raise NotImplementedError
 
-    def allow_request(self, request, view):
+    def allow_request(self, request, view, read: tuple[str, ...] = ()):
+        """DRF's check; `read` is read alongside the count (`SlidingWindow.acquire`)."""
         scope = self.scope_for(request, view)
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope) if scope else None
         if not rate:
@@ -50,7 +51,8 @@ class RateThrottle(throttling.BaseThrottle):
             return True
         limit, duration = cached_rate(rate)
         try:
-            self.decision = SlidingWindow(f"throttle:{scope}:{ident}", limit=limit, duration=duration).acquire()
+            window = SlidingWindow(f"throttle:{scope}:{ident}", limit=limit, duration=duration)
+            self.decision = window.acquire(read=read)
         except RateLimitUnavailable as exc:
             return self.unavailable(scope, exc)
         return self.decision.allowed
@@ -103,10 +105,10 @@ class RequestRateThrottle(RateThrottle):
     A request the fast path (`lemonnpie.api.fastpath`) counted already is not counted again: its
     decision is reused."""
 
-    def allow_request(self, request, view):
+    def allow_request(self, request, view, read: tuple[str, ...] = ()):
         counted = getattr(request, "_request", request).__dict__.get("counted_by")
         if counted is None:
-            return super().allow_request(request, view)
+            return super().allow_request(request, view, read)
         throttle, allowed = counted
         self.decision = throttle.decision
         return allowed

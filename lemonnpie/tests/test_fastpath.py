@@ -1,13 +1,19 @@
-"""Anonymous reads answered before DRF (lemonnpie.api.fastpath): the same bytes and headers as the
-DRF path, one throttle count per request whichever path answers, credentials always checked, and an
-invalid request never answered from the cache."""
+"""Anonymous reads answered from stored bytes (lemonnpie.api.fastpath): the same bytes and headers
+as the whole chain and DRF give, one throttle count per request whichever path answers, the count
+and the read in one Redis round trip, credentials always checked, and an invalid request never
+answered from the cache."""
 
 import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.urls import Resolver404, resolve
 from rest_framework.views import APIView
 
 from catalog.models import MovieType
 from catalog.tests.factories import MovieFactory
 from conftest import client_for
+from lemonnpie import ratelimit
+from lemonnpie.api.fastpath import RouteTree, stored_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +134,129 @@ def test_the_client_address_is_drfs(monkeypatch, num_proxies, xff):
     monkeypatch.setattr(api_settings, "NUM_PROXIES", num_proxies)
     request = RequestFactory().get("/api/v1/ping", **({"HTTP_X_FORWARDED_FOR": xff} if xff else {}))
     assert RequestRateThrottle().get_ident(request) == BaseThrottle().get_ident(request)
+
+
+LANE = "lemonnpie.api.fastpath.StoredReadMiddleware"
+
+
+def test_the_fast_path_takes_only_routes_django_resolves_to_the_same_view():
+    from lemonnpie.tests.test_api_path import _sample_paths
+
+    tree = RouteTree(stored_routes())
+    paths = [f"/api/v1/{path}" for path in _sample_paths()] + ["/api/v1/movies/x", "/api/v1/pingx", "/api/v1/"]
+    taken = 0
+    for path in paths:
+        found = tree.match(path)
+        if found is None:
+            continue
+        taken += 1
+        route, kwargs = found
+        match = resolve(path)
+        assert (match.func, match.kwargs) == (route.endpoint.callback, kwargs), path
+    assert taken >= 8  # ping, detail and search of films and series, suggestions, with and without "/"
+    with pytest.raises(Resolver404):
+        resolve("/api/v1/movies/x")
+
+
+def _stored_requests(movie, series) -> list[tuple[str, dict]]:
+    return [
+        ("/api/v1/ping", {}),
+        (f"/api/v1/movies/{movie.pk}", {}),
+        (f"/api/v1/movies/{movie.pk}/", {"HTTP_ACCEPT_ENCODING": "gzip"}),
+        (f"/api/v1/series/{series.pk}", {"HTTP_ACCEPT_ENCODING": "br;q=1, gzip;q=0"}),
+        ("/api/v1/movies/search?q=lionheart&page_size=5", {"HTTP_ACCEPT_ENCODING": "gzip"}),
+        ("/api/v1/series/search?q=lionheart", {}),
+        ("/api/v1/movies/suggestions?q=Lionhe", {}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"HTTP_ORIGIN": "http://localhost:5173"},  # an allowed origin
+        {"HTTP_ORIGIN": "https://elsewhere.example"},
+        {"HTTP_X_FORWARDED_PROTO": "https"},  # HSTS
+        {"HTTP_IF_MATCH": '"something-else"'},
+    ],
+)
+def test_stored_answers_have_the_bytes_and_headers_of_the_whole_chain(settings, drf_calls, extra):
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    movie = MovieFactory(title="Lionheart", type=MovieType.MOVIE, plot_summary="A family bus company in Enugu.")
+    series = MovieFactory(title="Lionheart Stories", type=MovieType.SERIES, plot_summary="Lionheart, the series.")
+    requests = _stored_requests(movie, series)
+    scheme = {k: v for k, v in extra.items() if k == "HTTP_X_FORWARDED_PROTO"}  # in the stored key
+    for path, headers in requests:  # stored now (rendered by DRF on a miss)
+        assert Client().get(path, **headers, **scheme).status_code == 200, path
+    lane = Client()
+    lane.get("/api/v1/ping")  # a client's middleware is built on its first request: with the fast path
+    settings.API_MIDDLEWARE = [name for name in settings.API_MIDDLEWARE if name != LANE]
+    chain = Client()
+    for path, headers in requests:
+        drf_calls.clear()
+        fast = lane.get(path, **headers, **extra)
+        # answered by the fast path (a failed precondition is left to the chain: its envelope)
+        assert drf_calls == ([path.split("?")[0]] if fast.status_code == 412 else [])
+        whole = chain.get(path, **headers, **extra)
+        assert drf_calls[-1] == path.split("?")[0]  # answered by DRF, from the same stored answer
+        assert (fast.status_code, fast.content) == (whole.status_code, whole.content), path
+        ours, theirs = dict(fast.items()), dict(whole.items())
+        assert ours.pop("X-Request-ID") != theirs.pop("X-Request-ID")
+        assert ours == theirs, path
+        if fast.status_code == 200:
+            revalidated = lane.get(path, **headers, **extra, HTTP_IF_NONE_MATCH=fast["ETag"])
+            assert revalidated.status_code == 304 and revalidated.content == b""
+
+
+@pytest.fixture
+def cache_gets(monkeypatch):
+    """The keys read with `cache.get` (the default cache) during the test."""
+    keys = []
+    default = caches["default"]
+    original = default.get
+
+    def get(key, *args, **kwargs):
+        keys.append(key)
+        return original(key, *args, **kwargs)
+
+    monkeypatch.setattr(default, "get", get)
+    return keys
+
+
+def test_the_count_and_the_read_share_one_round_trip(api_client, drf_calls, cache_gets):
+    assert ratelimit.reads_alongside(caches["default"])
+    movie = MovieFactory(title="Lionheart")
+    paths = [f"/api/v1/movies/{movie.pk}", "/api/v1/movies/search?q=lionheart", "/api/v1/movies/suggestions?q=Lion"]
+    for path in paths:
+        assert api_client.get(path).status_code == 200  # misses: rendered and stored by the view
+    calls, gets = len(drf_calls), len(cache_gets)
+    # A miss is not read again by the view: the detail key was read once, inside the script.
+    assert f"movie:{movie.pk}" not in cache_gets
+    for path in paths:
+        assert api_client.get(path).status_code == 200
+    assert (len(drf_calls), len(cache_gets)) == (calls, gets)  # hits: no DRF, no read but the script's
+
+
+def test_counters_kept_elsewhere_are_read_one_after_the_other(api_client, drf_calls, cache_gets, monkeypatch):
+    monkeypatch.setattr(ratelimit, "reads_alongside", lambda cache: False)
+    movie = MovieFactory(title="Lionheart")
+    paths = [f"/api/v1/movies/{movie.pk}", "/api/v1/movies/search?q=lionheart"]
+    first = [api_client.get(path) for path in paths]
+    calls = len(drf_calls)
+    again = [api_client.get(path) for path in paths]
+    assert len(drf_calls) == calls  # still answered before DRF
+    assert [r.content for r in again] == [r.content for r in first]
+    assert f"movie:{movie.pk}" in cache_gets
+
+
+def test_a_catalogue_change_is_seen_at_once_by_stored_reads(api_client):
+    from catalog.cache import catalog_invalidate
+
+    movie = MovieFactory(title="Lionheart")
+    path = "/api/v1/movies/search?q=lionheart"
+    assert api_client.get(path).json()["count"] == 1
+    MovieFactory(title="Lionheart Returns")
+    catalog_invalidate()  # what every catalogue write does
+    assert api_client.get(path).json()["count"] == 2
+    assert api_client.get(f"/api/v1/movies/{movie.pk}").status_code == 200
