@@ -2,7 +2,6 @@
 the shapes of `catalog.shapes` are built from (one query per page, whatever its size)."""
 
 import functools
-import html
 import time
 from datetime import timedelta
 
@@ -49,7 +48,7 @@ from catalog.models import (
     Person,
     PersonName,
 )
-from catalog.shapes import MovieBrief, MovieDetail, MovieSuggestion, MovieSummary
+from catalog.shapes import HEADLINE_START, HEADLINE_STOP, MovieBrief, MovieDetail, MovieSuggestion, MovieSummary
 from lemonnpie.db.compiled import CompiledQuery, compile_query
 from lemonnpie.db.planner import set_local
 from lemonnpie.replicas import read_alias
@@ -59,7 +58,6 @@ LIST_DEFERRED = ("search_vector", "plot_summary")
 DEFAULT_ORDERING = (F("release_date").desc(nulls_last=True), "title", "id")
 SUGGESTION_LIMIT = 10
 TRENDING_WINDOW = timedelta(days=7)
-_MARK_START, _MARK_STOP = "\x02", "\x03"  # never in stored text; swapped for <mark> after escaping
 
 
 def movie_list_queryset(*, movie_type: str | None = None) -> QuerySet[Movie]:
@@ -116,36 +114,27 @@ def search_query(q: str) -> SearchQuery:
 
 
 def movie_search(*, queryset: QuerySet[Movie], q: str) -> QuerySet[Movie]:
-    """Rows of `queryset` matching `q`, best first (the GIN index on `search_vector` finds them)."""
+    """Rows of `queryset` matching `q`, best first (the GIN index on `search_vector` finds them),
+    each with its `rank` and a `headline`: a plot excerpt with the matched words marked
+    (`catalog.shapes.snippet_html`). PostgreSQL makes the headline (the costly part) only for the
+    rows of the page: it computes such an expression after the sort and the limit."""
     query = search_query(q)
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(rank=SearchRank(F("search_vector"), query))
-        .order_by("-rank", F("lemon_pie_rating").desc(nulls_last=True), "title", "id")
-    )
-
-
-def movie_snippets(*, movie_ids, q: str) -> dict:
-    """`{movie_id: snippet}` for the given rows only: an HTML-escaped plot excerpt with the
-    matched words wrapped in `<mark>`. Run it on the page, never on every match."""
     headline = SearchHeadline(
         "plot_summary",
-        search_query(q),
+        query,
         config=SEARCH_CONFIG,
-        start_sel=_MARK_START,
-        stop_sel=_MARK_STOP,
+        start_sel=HEADLINE_START,
+        stop_sel=HEADLINE_STOP,
         max_words=35,
         min_words=15,
         max_fragments=2,
         fragment_delimiter=" … ",
     )
-    rows = Movie.objects.filter(pk__in=list(movie_ids)).annotate(snippet=headline).values_list("pk", "snippet")
-    return {pk: _render_snippet(snippet) for pk, snippet in rows}
-
-
-def _render_snippet(raw: str | None) -> str:
-    text = html.escape(raw or "", quote=False)
-    return text.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>").strip()
+    return (
+        queryset.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query), headline=headline)
+        .order_by("-rank", F("lemon_pie_rating").desc(nulls_last=True), "title", "id")
+    )
 
 
 # pg_trgm's thresholds (its defaults), set explicitly so the answer never depends on server settings.

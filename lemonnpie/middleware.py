@@ -152,10 +152,15 @@ class JSONLogFormatter(logging.Formatter):
     """One JSON object per line; request fields are included when the record has them."""
 
     FIELDS = ("method", "path", "status", "duration_ms", "user_id")
+    _stamp: tuple[int, str] = (-1, "")  # the last second formatted (strftime costs more than the rest)
 
     def format(self, record: logging.LogRecord) -> str:
+        second, stamp = self._stamp
+        if int(record.created) != second:
+            second, stamp = int(record.created), self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z")
+            self._stamp = (second, stamp)
         entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": stamp,
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
@@ -267,24 +272,30 @@ class APIRequestMiddleware:
         self.metrics = _RequestMetrics()
 
     def __call__(self, request):
-        request.request_id = request_id = _request_id_of(request)
-        token = _request_id.set(request_id)
-        started = time.perf_counter()
+        token, started = self.begin(request)
         try:
-            response = self.get_response(request)
-            response["X-Request-ID"] = request_id
-            if not response.streaming and "Content-Length" not in response and response.status_code not in (204, 304):
-                response["Content-Length"] = str(len(response.content))
-            status = response.status_code
-            method = request.method if request.method in _METHODS else "<invalid method>"
-            match = getattr(request, "resolver_match", None)
-            view = (match.view_name if match is not None else None) or "<unnamed view>"
-            transport = "https" if request.is_secure() else "http"
-            self.metrics.observe(view, method, transport, status, time.perf_counter() - started)
-            _write_access_log(request, status, started)
-            return response
+            return self.finish(request, self.get_response(request), started)
         finally:
             _request_id.reset(token)
+
+    def begin(self, request) -> tuple[contextvars.Token, float]:
+        """Set the request id (reset the token returned when the request ends) and start the clock."""
+        request.request_id = request_id = _request_id_of(request)
+        return _request_id.set(request_id), time.perf_counter()
+
+    def finish(self, request, response, started: float):
+        """Echo the request id, count the request and write its access-log record."""
+        response["X-Request-ID"] = request.request_id
+        if not response.streaming and "Content-Length" not in response and response.status_code not in (204, 304):
+            response["Content-Length"] = str(len(response.content))
+        status = response.status_code
+        method = request.method if request.method in _METHODS else "<invalid method>"
+        match = getattr(request, "resolver_match", None)
+        view = (match.view_name if match is not None else None) or "<unnamed view>"
+        transport = "https" if request.is_secure() else "http"
+        self.metrics.observe(view, method, transport, status, time.perf_counter() - started)
+        _write_access_log(request, status, started)
+        return response
 
     process_exception = RequestIDMiddleware.process_exception
 

@@ -247,9 +247,8 @@ class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
             q = filterset.form.cleaned_data["q"]
             matches = selectors.movie_search(queryset=filterset.qs, q=q)
             page = self.paginate_queryset(selectors.movie_summary_rows(matches, MovieSearchResult))
-            snippets = selectors.movie_snippets(movie_ids=[row["id"] for row in page], q=q)
             build = MovieSearchResult.builder()
-            rows = [build({**row, "snippet": snippets.get(row["id"], "")}) for row in page]
+            rows = [build(row) for row in page]
             return render_json(self.get_paginated_response(rows).data)
 
         return personal_response(request, cached_answer(key, area="movie_search", ttl=SEARCH_TTL, render=render))

@@ -29,22 +29,28 @@ DRF's throttle reuses the decision (429 and its envelope come from DRF as always
 does not read again the key found missing a moment ago (`http_cache.known_misses`).
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from corsheaders.middleware import CorsMiddleware
+from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.middleware.security import SecurityMiddleware
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import ResolverMatch
+from django.utils.cache import patch_vary_headers
 from django_prometheus.cache.metrics import django_cache_get_total, django_cache_hits_total, django_cache_misses_total
 
 from lemonnpie import ratelimit
 from lemonnpie.api.http_cache import StoredAnswer, conditional, counted, known_misses, stored, stored_response
 from lemonnpie.api.throttles import RequestRateThrottle
 from lemonnpie.cache import VersionedKey, is_dirty
+
+logger = logging.getLogger("lemonnpie.api")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +165,11 @@ class _CacheGets:
         (self.hits if found else self.misses).inc()
 
 
+# The environ key (request.META is the WSGI environ) of a stored-read lookup already made for this
+# request: (the throttle's `counted_by`, the key found missing), so the chain does not make it again.
+TRIED = "lemonnpie.stored_read"
+
+
 class StoredReadMiddleware:
     """Anonymous GETs of `stored_read` views answered from stored bytes (see the module's doc)."""
 
@@ -176,29 +187,50 @@ class StoredReadMiddleware:
         return self._routes[1]
 
     def __call__(self, request):
-        if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
+        tried = request.META.get(TRIED)  # by `StoredReadsFirst`, before Django's handler
+        response = None if tried else self.answer(request)
+        if response is not None:
+            return response
+        counted_by, missed = request.META.get(TRIED, (None, None))
+        if counted_by is not None:
+            request.counted_by = counted_by  # DRF's throttle reuses the decision
+        token = known_misses.set(frozenset((missed,)) if missed else frozenset())
+        try:
             return self.get_response(request)
+        finally:
+            known_misses.reset(token)
+
+    def answer(self, request):
+        """The response from stored bytes, or None: the request goes on down the chain, with what
+        this lookup learnt kept in `request.META[TRIED]` (its throttle decision, the key missed)."""
+        if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
+            return None
         found = self.routes().match(request.path_info)
         if found is None or self.security.process_request(request) is not None or not _host_allowed(request):
-            return self.get_response(request)
+            return None
         route, kwargs = found
         read = route.endpoint.callback.stored_read(request, **kwargs)
         answer, missed = (None, None) if read is None else self.lookup(request, read)
+        request.META[TRIED] = (request.__dict__.get("counted_by"), missed)
         if answer is None:
-            token = known_misses.set(frozenset((missed,)) if missed else frozenset())
-            try:
-                return self.get_response(request)
-            finally:
-                known_misses.reset(token)
+            return None
+        response = conditional(request, stored_response(request, answer))
+        if response.status_code not in (200, 304):  # a failed precondition (If-Match): the chain's envelope
+            return None
         request.resolver_match = ResolverMatch(
             route.endpoint.callback, (), kwargs, url_name=route.endpoint.name, route=str(route.endpoint.pattern)
         )
-        response = conditional(request, stored_response(request, answer))
-        if response.status_code not in (200, 304):  # a failed precondition (If-Match): the chain's envelope
-            return self.get_response(request)
         response["Allow"] = route.allow
-        self.cors.add_response_headers(request, response)
+        self._cors(request, response)
         return self.security.process_response(request, response)
+
+    def _cors(self, request, response) -> None:
+        """`CorsMiddleware.add_response_headers`; without an `Origin` only its `Vary: origin`
+        (the rest reads `request.headers`, a copy of every header made on first use)."""
+        if "HTTP_ORIGIN" in request.META:
+            self.cors.add_response_headers(request, response)
+        elif self.cors.is_enabled(request):
+            patch_vary_headers(response, ("origin",))
 
     def lookup(self, request, read: StoredRead) -> tuple[StoredAnswer | None, str | None]:
         """Count the request; when it is allowed, the stored answer (or None) and the key found
@@ -264,3 +296,58 @@ def _host_allowed(request) -> bool:
     except DisallowedHost:
         return False
     return True
+
+
+class StoredReadsFirst:
+    """The WSGI application (`lemonnpie.wsgi`): Django's, with anonymous GETs of stored answers
+    answered before Django's handler runs.
+
+    Django's handler costs each request its `request_started` and `request_finished` signals
+    (database connections and caches checked), its middleware chain and the conversion of the
+    response: as much CPU as the rest of a stored answer. Here such a request gets exactly what the
+    API chain gives it (`APIRequestMiddleware`'s request id, access log and metrics around
+    `StoredReadMiddleware.answer`; a test holds the two header for header), touching neither the
+    database nor anything the signals look after. Anything else, a miss included, is Django's
+    request as always (with the lookup already made kept in `TRIED`); so is a lookup that raised."""
+
+    def __init__(self, application):
+        from lemonnpie.middleware import APIRequestMiddleware
+
+        self.application = application
+        self.outer = APIRequestMiddleware(None)  # begin/finish only
+        self.reads = StoredReadMiddleware(lambda request: None)  # answer() only: never goes on
+        self.prefix = settings.API_PATH_PREFIX
+
+    def __call__(self, environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or "HTTP_AUTHORIZATION" in environ
+            or not environ.get("PATH_INFO", "").startswith(self.prefix)
+        ):
+            return self.application(environ, start_response)
+        response = self.stored(environ)
+        if response is None:
+            return self.application(environ, start_response)
+        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+        return [response.content]
+
+    def stored(self, environ):
+        from lemonnpie.middleware import _request_id
+
+        # A copy: WSGIRequest writes the decoded path into its environ, which Django's own request,
+        # made from the environ on a miss, must find as the server gave it.
+        request = WSGIRequest(dict(environ))
+        token, started = self.outer.begin(request)
+        try:
+            response = self.reads.answer(request)
+            if response is None:
+                if TRIED in request.META:
+                    environ[TRIED] = request.META[TRIED]
+                return None
+            return self.outer.finish(request, response, started)
+        except Exception:  # left to Django's handler, which answers (and logs) it the usual way
+            logger.exception("stored read failed before Django's handler; handing the request on")
+            environ.pop(TRIED, None)
+            return None
+        finally:
+            _request_id.reset(token)

@@ -3,9 +3,12 @@ as the whole chain and DRF give, one throttle count per request whichever path a
 and the read in one Redis round trip, credentials always checked, and an invalid request never
 answered from the cache."""
 
+import json
+
 import pytest
 from django.core.cache import caches
-from django.test import Client
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve
 from rest_framework.views import APIView
 
@@ -13,7 +16,7 @@ from catalog.models import MovieType
 from catalog.tests.factories import MovieFactory
 from conftest import client_for
 from lemonnpie import ratelimit
-from lemonnpie.api.fastpath import RouteTree, stored_routes
+from lemonnpie.api.fastpath import RouteTree, StoredReadsFirst, stored_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +194,7 @@ def test_stored_answers_have_the_bytes_and_headers_of_the_whole_chain(settings, 
         assert Client().get(path, **headers, **scheme).status_code == 200, path
     lane = Client()
     lane.get("/api/v1/ping")  # a client's middleware is built on its first request: with the fast path
+    front = StoredReadsFirst(WSGIHandler())  # the WSGI application, before Django's handler
     settings.API_MIDDLEWARE = [name for name in settings.API_MIDDLEWARE if name != LANE]
     chain = Client()
     for path, headers in requests:
@@ -200,13 +204,43 @@ def test_stored_answers_have_the_bytes_and_headers_of_the_whole_chain(settings, 
         assert drf_calls == ([path.split("?")[0]] if fast.status_code == 412 else [])
         whole = chain.get(path, **headers, **extra)
         assert drf_calls[-1] == path.split("?")[0]  # answered by DRF, from the same stored answer
-        assert (fast.status_code, fast.content) == (whole.status_code, whole.content), path
+        assert (fast.status_code, comparable(fast.content)) == (whole.status_code, comparable(whole.content)), path
         ours, theirs = dict(fast.items()), dict(whole.items())
         assert ours.pop("X-Request-ID") != theirs.pop("X-Request-ID")
         assert ours == theirs, path
+        calls = len(drf_calls)
+        status, first, body = wsgi_get(front, path, **headers, **extra)
+        assert len(drf_calls) == calls + (status == 412)  # before Django's handler, but for a 412
+        assert (status, comparable(body)) == (whole.status_code, comparable(whole.content)), path
+        assert first.pop("X-Request-ID") and first == theirs, path
         if fast.status_code == 200:
             revalidated = lane.get(path, **headers, **extra, HTTP_IF_NONE_MATCH=fast["ETag"])
             assert revalidated.status_code == 304 and revalidated.content == b""
+
+
+def comparable(body: bytes) -> bytes | dict:
+    """A body to compare: an error envelope without its timestamp, else the bytes."""
+    if body.startswith(b'{"error"'):
+        envelope = json.loads(body)
+        envelope.pop("timestamp")
+        return envelope
+    return body
+
+
+def wsgi_get(application, path: str, method: str = "get", **headers) -> tuple[int, dict, bytes]:
+    """GET (or `method`) `path` from a WSGI application: (status, headers, body)."""
+    request = getattr(RequestFactory(), method)(path, **headers)
+    environ = request.environ  # as a server gives it: the path's UTF-8 bytes read as ISO-8859-1
+    environ["PATH_INFO"] = request.path_info.encode().decode("iso-8859-1")
+    started = {}
+
+    def start_response(status, response_headers):
+        started.update(status=int(status.split()[0]), headers=dict(response_headers))
+
+    result = application(environ, start_response)
+    body = b"".join(result)
+    getattr(result, "close", lambda: None)()
+    return started["status"], started["headers"], body
 
 
 @pytest.fixture
@@ -260,3 +294,50 @@ def test_a_catalogue_change_is_seen_at_once_by_stored_reads(api_client):
     catalog_invalidate()  # what every catalogue write does
     assert api_client.get(path).json()["count"] == 2
     assert api_client.get(f"/api/v1/movies/{movie.pk}").status_code == 200
+
+
+@pytest.fixture
+def django_handler():
+    """Django's WSGI handler, keeping the test's database connection (as the test client does)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_the_wsgi_front_counts_each_request_once_and_hands_misses_on(
+    monkeypatch, drf_calls, cache_gets, django_handler
+):
+    monkeypatch.setitem(_rates(), "anon", "3/min")
+    front = StoredReadsFirst(django_handler)
+    movie = MovieFactory()
+    path = f"/api/v1/movies/{movie.pk}"
+    assert [wsgi_get(front, path)[0] for _ in range(4)] == [200, 200, 200, 429]
+    assert drf_calls == [path, path]  # the miss, then the 429 (its envelope is DRF's)
+    assert f"movie:{movie.pk}" not in cache_gets  # the miss was not read again by the view
+    status, headers, body = wsgi_get(front, path)
+    assert status == 429 and "Retry-After" in headers and b'"throttled"' in body
+
+
+def test_a_lookup_that_fails_before_djangos_handler_is_handed_to_it(monkeypatch, caplog, django_handler):
+    front = StoredReadsFirst(django_handler)
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(front.reads, "answer", broken)
+    status, _headers, body = wsgi_get(front, "/api/v1/ping")
+    assert (status, body) == (200, b'{"status":"ok"}')  # the chain's own fast path answered it
+    assert "stored read failed" in caplog.text
+    assert wsgi_get(front, "/api/v1/ping", method="post")[0] == 405  # not a GET: Django's
+
+
+@pytest.mark.parametrize("path", ["/api/v1/movies/%C4%80", "/api/v1/movies/caf%C3%A9/", "/api/v1/pingé"])
+def test_a_path_the_front_leaves_to_django_reaches_it_as_the_server_sent_it(path, django_handler):
+    front = StoredReadsFirst(django_handler)
+    status, _headers, body = wsgi_get(front, path)
+    assert status == 404 and json.loads(body)["error"] == "not_found"
