@@ -8,6 +8,7 @@ from catalog.models import CastRole, MovieCast
 from catalog.tests.factories import MovieFactory
 from conftest import client_for
 from diary import services
+from diary.models import ENTRY_FIELDS
 from diary.tests.helpers import audience_stored, watched_stored
 from reviews import services as review_services
 from reviews.tests.helpers import GOOD_REVIEW
@@ -16,20 +17,7 @@ from social.services import follow_create
 pytestmark = pytest.mark.django_db
 
 DIARY = "/api/v1/diary"
-ENTRY_KEYS = {
-    "id",
-    "movie",
-    "watched_on",
-    "watched_precision",
-    "rewatch",
-    "rating",
-    "liked",
-    "where",
-    "note",
-    "review_id",
-    "created_at",
-    "updated_at",
-}
+ENTRY_KEYS = {"id", "movie", *ENTRY_FIELDS}  # the fields diary.models declares for the API
 
 
 def assert_envelope(response, status, error):

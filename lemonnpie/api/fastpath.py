@@ -49,6 +49,7 @@ from lemonnpie import ratelimit
 from lemonnpie.api.http_cache import StoredAnswer, conditional, counted, known_misses, stored, stored_response
 from lemonnpie.api.throttles import RequestRateThrottle
 from lemonnpie.cache import VersionedKey, is_dirty
+from lemonnpie.middleware import APIRequestMiddleware, _request_id
 
 logger = logging.getLogger("lemonnpie.api")
 
@@ -311,8 +312,6 @@ class StoredReadsFirst:
     request as always (with the lookup already made kept in `TRIED`); so is a lookup that raised."""
 
     def __init__(self, application):
-        from lemonnpie.middleware import APIRequestMiddleware
-
         self.application = application
         self.outer = APIRequestMiddleware(None)  # begin/finish only
         self.reads = StoredReadMiddleware(lambda request: None)  # answer() only: never goes on
@@ -332,8 +331,6 @@ class StoredReadsFirst:
         return [response.content]
 
     def stored(self, environ):
-        from lemonnpie.middleware import _request_id
-
         # A copy: WSGIRequest writes the decoded path into its environ, which Django's own request,
         # made from the environ on a miss, must find as the server gave it.
         request = WSGIRequest(dict(environ))
