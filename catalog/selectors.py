@@ -3,6 +3,7 @@ the shapes of `catalog.shapes` are built from (one query per page, whatever its 
 
 import functools
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -48,8 +49,16 @@ from catalog.models import (
     Person,
     PersonName,
 )
-from catalog.shapes import HEADLINE_START, HEADLINE_STOP, MovieBrief, MovieDetail, MovieSuggestion, MovieSummary
-from lemonnpie.db.compiled import CompiledQuery, compile_query
+from catalog.shapes import (
+    HEADLINE_START,
+    HEADLINE_STOP,
+    MovieBrief,
+    MovieDetail,
+    MovieSearchResult,
+    MovieSuggestion,
+    MovieSummary,
+)
+from lemonnpie.db.compiled import CompiledPages, CompiledQuery, compile_query
 from lemonnpie.db.planner import set_local
 from lemonnpie.replicas import read_alias
 
@@ -135,6 +144,22 @@ def movie_search(*, queryset: QuerySet[Movie], q: str) -> QuerySet[Movie]:
         .annotate(rank=SearchRank(F("search_vector"), query), headline=headline)
         .order_by("-rank", F("lemon_pie_rating").desc(nulls_last=True), "title", "id")
     )
+
+
+def compiled_search(matches: Callable[[], QuerySet[Movie]]) -> tuple[CompiledQuery, CompiledQuery]:
+    """`movie_search` of the titles `matches()` gives, compiled once with `q` as its parameter: the
+    page rows (MovieSearchResult) and the matching titles to count. Building and compiling the
+    search through the ORM cost more CPU than PostgreSQL takes to answer it."""
+    rows = compile_query(
+        lambda *, q: movie_summary_rows(movie_search(queryset=matches(), q=q), MovieSearchResult), texts=("q",)
+    )
+    counted = compile_query(lambda *, q: movie_search(queryset=matches(), q=q).order_by().values("pk"), texts=("q",))
+    return rows, counted
+
+
+def search_pages(compiled: tuple[CompiledQuery, CompiledQuery], *, q: str) -> CompiledPages:
+    """A `compiled_search` for `q`, for the paginator, read where the ORM reads movies."""
+    return CompiledPages(*compiled, values={"q": q}, using=read_alias(Movie))
 
 
 # pg_trgm's thresholds (its defaults), set explicitly so the answer never depends on server settings.

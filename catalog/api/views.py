@@ -1,5 +1,6 @@
 """Movies and series (API.md §5). Thin: selectors read, services write, `catalog.cache` remembers."""
 
+import functools
 import hashlib
 import uuid
 from functools import partial
@@ -238,20 +239,45 @@ class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
             raise NotFound("No such title.")
         return personal_response(request, answer, many=False)
 
+    @classmethod
+    def q_alone(cls, request) -> str | None:
+        """The valid `q` of a search with no other filter (page and page_size aside), cleaned as
+        the filterset cleans it; None when the filterset must read the request."""
+        q = request.GET.get("q", "")
+        others = (name for name in cls.search_filter.base_filters if name != "q")
+        if not filters.q_valid_as_sent(q) or any(name in request.GET for name in others):
+            return None
+        return q.strip()
+
     @action(detail=False, methods=["get"])
     def search(self, request, *args, **kwargs):
-        filterset = _validated(self.search_filter, request, self.get_queryset())
+        q = self.q_alone(request)
+        filterset = None if q is not None else _validated(self.search_filter, request, self.get_queryset())
         key = current_key(self.search_key(request))
 
         def render():
-            q = filterset.form.cleaned_data["q"]
-            matches = selectors.movie_search(queryset=filterset.qs, q=q)
-            page = self.paginate_queryset(selectors.movie_summary_rows(matches, MovieSearchResult))
+            if filterset is None:  # the common search: compiled once, no filterset or ORM work
+                matches = selectors.search_pages(_compiled_search(type(self)), q=q)
+            else:
+                rows = selectors.movie_search(queryset=filterset.qs, q=filterset.form.cleaned_data["q"])
+                matches = selectors.movie_summary_rows(rows, MovieSearchResult)
+            page = self.paginate_queryset(matches)
             build = MovieSearchResult.builder()
             rows = [build(row) for row in page]
             return render_json(self.get_paginated_response(rows).data)
 
         return personal_response(request, cached_answer(key, area="movie_search", ttl=SEARCH_TTL, render=render))
+
+
+@functools.cache
+def _compiled_search(viewset: type[_CatalogueReadViewSet]):
+    """The viewset's search with `q` alone, compiled once from its own filterset and queryset."""
+
+    def matches():
+        queryset = selectors.movie_list_queryset(movie_type=viewset.movie_type)
+        return viewset.search_filter({"q": "any"}, queryset=queryset).qs  # q itself filters nothing here
+
+    return selectors.compiled_search(matches)
 
 
 _READ_SCHEMAS = {

@@ -112,16 +112,38 @@ def test_a_200_character_query_is_fine(api_client):
     assert api_client.get(URL, {"q": "x" * 200}).status_code == 200
 
 
+@pytest.mark.parametrize("filtered", [{"genre": "comedy"}, {}], ids=["filterset", "q-alone-compiled"])
 @pytest.mark.parametrize("rows", [2, 40])
-def test_search_runs_two_queries_whatever_the_page_size(api_client, django_assert_num_queries, rows):
+def test_search_runs_two_queries_whatever_the_page_size(api_client, django_assert_num_queries, rows, filtered):
     for index in range(rows):
         MovieFactory(title=f"Jollof Wars {index}", genres=["Comedy", "Drama"], languages=["English", "Pidgin"])
+    params = {"q": "jollof", "page_size": 50, **filtered}
     # count, ranked page (with genres, languages and the snippets)
     with django_assert_num_queries(2):
-        body = api_client.get(URL, {"q": "jollof", "page_size": 50, "genre": "comedy"}).json()
+        body = api_client.get(URL, params).json()
     assert body["count"] == rows and len(body["results"]) == rows
     with django_assert_num_queries(0):  # the same search again comes from the cache
-        assert api_client.get(URL, {"q": "jollof", "page_size": 50, "genre": "comedy"}).json() == body
+        assert api_client.get(URL, params).json() == body
+
+
+@pytest.mark.parametrize("url", [URL, "/api/v1/series/search"])
+def test_a_search_of_q_alone_answers_as_the_filterset_does(api_client, url):
+    """`q` alone runs compiled SQL (catalog.api.views._compiled_search); an empty filter sends the
+    same search through the filterset and the ORM: the same rows, ranks, snippets and counts."""
+    for index in range(7):
+        MovieFactory(title=f"Owambe Party {index}", plot_summary=f"An owambe in Lagos, part {index}.")
+        SeriesFactory(title=f"Owambe Nights {index}", plot_summary="Every owambe ends at dawn.")
+    MovieFactory(title="Owambe", type="short")  # not listed unless asked for
+    for q in ["owambe", "  Owambe  Lagos ", '"owambe party"', "owambe -nights", "part or dawn", "nothing-matches"]:
+        for paging in ({}, {"page_size": 3}, {"page": 2, "page_size": 3}, {"page": 3, "page_size": 5}):
+            compiled = api_client.get(url, {"q": q, **paging})
+            through_filterset = api_client.get(url, {"q": q, "genre": "", **paging})
+            assert compiled.status_code == through_filterset.status_code, (q, paging)
+            if compiled.status_code == 200:
+                ours, theirs = compiled.json(), through_filterset.json()
+                assert (ours["count"], ours["results"]) == (theirs["count"], theirs["results"]), (q, paging)
+            else:  # a page past the end
+                assert compiled.json()["error"] == through_filterset.json()["error"] == "not_found"
 
 
 def test_snippets_are_computed_for_the_page_rows_only(api_client):
