@@ -194,7 +194,8 @@ class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
         rows = [build(row) for row in page]
         return self.get_paginated_response(add_movie_states(self.request, rows) if personal else rows)
 
-    def _detail(self, movie_id) -> StoredAnswer:
+    @staticmethod
+    def _detail(movie_id) -> StoredAnswer:
         """One title's answer (its type in `tag`), from the cache when possible (1 h, dropped on
         any change): a hit costs one cache read, no rendering, hashing or compression."""
 
@@ -212,7 +213,16 @@ class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
             movie_id = uuid.UUID(pk)
         except (TypeError, ValueError):
             return None
-        return StoredRead(movie_detail_key(movie_id), area="movie_detail", accept=cls._of_this_type)
+        fill = partial(cls._filled_detail, movie_id)
+        return StoredRead(movie_detail_key(movie_id), area="movie_detail", accept=cls._of_this_type, fill=fill)
+
+    @classmethod
+    def _filled_detail(cls, movie_id) -> StoredAnswer | None:
+        """A cold detail made in the fast lane (`StoredRead.fill`); an unknown title is the view's 404."""
+        try:
+            return cls._detail(movie_id)
+        except NotFound:
+            return None
 
     @classmethod
     def _of_this_type(cls, answer: StoredAnswer) -> bool:

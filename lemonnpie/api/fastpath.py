@@ -24,7 +24,10 @@ answer (or a fixed answer), or None to leave the request to the view. The middle
    it skipped would add (the conditional-GET check, `SecurityMiddleware`'s and
    `CorsMiddleware`'s own response methods).
 
-On a miss, or when the caller is over the limit, the request goes on down the chain unchanged:
+A read may also say how to make a missing answer (`StoredRead.fill`: a title's detail, one
+compiled query): it is rendered and stored there and then, and answered the same way.
+
+On a miss that is not filled, or when the caller is over the limit, the request goes on down the chain unchanged:
 DRF's throttle reuses the decision (429 and its envelope come from DRF as always), and the view
 does not read again the key found missing a moment ago (`http_cache.known_misses`).
 """
@@ -50,6 +53,7 @@ from lemonnpie.api.http_cache import StoredAnswer, conditional, counted, known_m
 from lemonnpie.api.throttles import RequestRateThrottle
 from lemonnpie.cache import VersionedKey, is_dirty
 from lemonnpie.middleware import APIRequestMiddleware, _request_id
+from lemonnpie.replicas import replica_aliases
 
 logger = logging.getLogger("lemonnpie.api")
 
@@ -63,6 +67,9 @@ class StoredRead:
     area: str = ""
     accept: Callable[[StoredAnswer], bool] | None = None
     answer: StoredAnswer | None = None
+    # On a miss: the answer rendered and stored now (as the view would), or None to leave the
+    # request to the view (e.g. a 404). Only without read replicas: the chain routes those reads.
+    fill: Callable[[], StoredAnswer | None] | None = None
 
 
 Read = Callable[..., StoredRead | None]
@@ -261,9 +268,20 @@ class StoredReadMiddleware:
         else:  # counters elsewhere (or unreachable): read on its own
             key = _current(cache, read.key)
             answer = None if key is None else stored(key, area=read.area, count_miss=False)
+        if answer is None and key is not None and read.fill is not None and not replica_aliases():
+            answer = _filled(read.fill, key)
         if answer is not None and read.accept is not None and not read.accept(answer):
             return None, None
         return answer, (key if answer is None else None)
+
+
+def _filled(fill: Callable[[], StoredAnswer | None], missed: str) -> StoredAnswer | None:
+    """`fill()`, knowing `missed` is not in the cache (it is not read again)."""
+    token = known_misses.set(frozenset((missed,)))
+    try:
+        return fill()
+    finally:
+        known_misses.reset(token)
 
 
 _MARK = "\x00"

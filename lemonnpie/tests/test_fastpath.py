@@ -44,10 +44,11 @@ def _rates() -> dict:
 def test_a_stored_detail_is_answered_before_drf_with_the_same_bytes_and_headers(api_client, drf_calls):
     movie = MovieFactory()
     path = f"/api/v1/movies/{movie.pk}"
-    first = api_client.get(path)  # a miss: DRF renders and stores it
-    assert first.status_code == 200 and drf_calls == [path]
+    first = api_client.get(path)  # a miss: made and stored by the fast path too (StoredRead.fill)
+    assert first.status_code == 200 and drf_calls == []
+    assert caches["default"].get(f"movie:{movie.pk}").body == first.content
     again = api_client.get(path)
-    assert drf_calls == [path]  # answered before DRF
+    assert drf_calls == []  # answered before DRF
     assert again.status_code == 200 and again.content == first.content
     for header in ("ETag", "Cache-Control", "Vary", "Content-Type", "X-Content-Type-Options"):
         assert again[header] == first[header], header
@@ -317,10 +318,50 @@ def test_the_wsgi_front_counts_each_request_once_and_hands_misses_on(
     movie = MovieFactory()
     path = f"/api/v1/movies/{movie.pk}"
     assert [wsgi_get(front, path)[0] for _ in range(4)] == [200, 200, 200, 429]
-    assert drf_calls == [path, path]  # the miss, then the 429 (its envelope is DRF's)
-    assert f"movie:{movie.pk}" not in cache_gets  # the miss was not read again by the view
+    assert drf_calls == [path]  # the 429 only (its envelope is DRF's); the miss was filled before it
+    assert f"movie:{movie.pk}" not in cache_gets  # the miss was not read again to fill it
+    status, headers, body = wsgi_get(front, "/api/v1/movies/00000000-0000-0000-0000-000000000001")
+    assert status == 429  # over the limit: counted once, refused by DRF
     status, headers, body = wsgi_get(front, path)
     assert status == 429 and "Retry-After" in headers and b'"throttled"' in body
+
+
+@pytest.mark.parametrize("extra", [{}, {"HTTP_ACCEPT_ENCODING": "gzip"}, {"HTTP_ORIGIN": "http://localhost:5173"}])
+def test_a_cold_detail_filled_before_drf_is_what_drf_makes(settings, drf_calls, django_handler, extra):
+    movie = MovieFactory(title="Lionheart", plot_summary="A family bus company in Enugu. " * 20)
+    series = MovieFactory(type=MovieType.SERIES)
+    paths = [f"/api/v1/movies/{movie.pk}", f"/api/v1/series/{series.pk}"]
+    front = StoredReadsFirst(django_handler)
+    filled = [wsgi_get(front, path, **extra) for path in paths]
+    assert drf_calls == []  # made and answered before Django's handler
+    settings.API_MIDDLEWARE = [name for name in settings.API_MIDDLEWARE if name != LANE]
+    caches["default"].clear()
+    for path, (status, headers, body) in zip(paths, filled, strict=True):
+        whole = Client().get(path, **extra)  # a miss rendered by DRF
+        assert drf_calls[-1] == path
+        assert (status, body) == (whole.status_code, whole.content)
+        theirs = dict(whole.items())
+        assert headers.pop("X-Request-ID") != theirs.pop("X-Request-ID")
+        assert headers == theirs, path
+
+
+def test_titles_not_found_or_of_another_type_are_left_to_drf(api_client, drf_calls):
+    missing = "/api/v1/movies/00000000-0000-0000-0000-000000000001"
+    response = api_client.get(missing)
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
+    assert drf_calls == [missing]
+    movie_under_series = f"/api/v1/series/{MovieFactory(type=MovieType.MOVIE).pk}"
+    assert api_client.get(movie_under_series).status_code == 404
+    assert drf_calls == [missing, movie_under_series]
+
+
+def test_with_read_replicas_a_miss_is_left_to_the_chain(api_client, drf_calls, monkeypatch):
+    from lemonnpie.api import fastpath
+
+    monkeypatch.setattr(fastpath, "replica_aliases", lambda: ["replica"])  # the chain routes the read
+    path = f"/api/v1/movies/{MovieFactory().pk}"
+    assert api_client.get(path).status_code == 200 and drf_calls == [path]
+    assert api_client.get(path).status_code == 200 and drf_calls == [path]  # stored: a hit
 
 
 def test_a_lookup_that_fails_before_djangos_handler_is_handed_to_it(monkeypatch, caplog, django_handler):
