@@ -82,7 +82,14 @@ def asgi_server(redis_url: str, *, port_offset: int = 0, **overrides):
     fixed = os.environ.get("LNP_TEST_WS_PORT")
     port = int(fixed) + port_offset if fixed else free_port()
     log_dir = Path(tempfile.mkdtemp(prefix="lnp-ws-"))
-    env = _env(redis_url, UVICORN=str(BIN / "uvicorn"), HOST="127.0.0.1", PORT=str(port), **overrides)
+    # SHUTDOWN_TIMEOUT: consumers left running when the test ends are cancelled after 1 s, not 5.
+    env = _env(
+        redis_url,
+        UVICORN=str(BIN / "uvicorn"),
+        HOST="127.0.0.1",
+        PORT=str(port),
+        **{"SHUTDOWN_TIMEOUT": "1", **overrides},
+    )
     server = Managed("uvicorn", [str(ROOT / "bin" / "asgi"), "--no-access-log"], env, log_dir)
     server.start()
     try:
