@@ -325,9 +325,11 @@ class StoredReadsFirst:
     (database connections and caches checked), its middleware chain and the conversion of the
     response: as much CPU as the rest of a stored answer. Here such a request gets exactly what the
     API chain gives it (`APIRequestMiddleware`'s request id, access log and metrics around
-    `StoredReadMiddleware.answer`; a test holds the two header for header), touching neither the
-    database nor anything the signals look after. Anything else, a miss included, is Django's
-    request as always (with the lookup already made kept in `TRIED`); so is a lookup that raised."""
+    `StoredReadMiddleware.answer`; a test holds the two header for header). A stored answer touches
+    neither the database nor anything the signals look after; a filled miss (`StoredRead.fill`)
+    runs its one query on the thread's connection, and a failure there hands the request to Django,
+    whose signals close a broken connection. Anything else, a miss that is not filled included, is
+    Django's request as always (with the lookup already made kept in `TRIED`)."""
 
     def __init__(self, application):
         self.application = application

@@ -54,7 +54,7 @@ class CompiledQuery:
     def _read(self, sql: str, params: list, using: str, *, one: bool = False) -> list[dict]:
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
-            rows = [row for row in [cursor.fetchone()] if row is not None] if one else cursor.fetchall()
+            rows = cursor.fetchmany(1) if one else cursor.fetchall()
             names = self.names or tuple(column.name for column in cursor.description)
         convert = self.convert
         return [dict(zip(names, convert(row) if convert else row, strict=True)) for row in rows]
@@ -73,9 +73,6 @@ class CompiledPages:
 
     def count(self) -> int:
         return self.counted.count(self.using, **self.values)
-
-    def __len__(self) -> int:
-        return self.count()
 
     def __getitem__(self, window: slice) -> list[dict]:
         if not isinstance(window, slice) or window.step not in (None, 1):
