@@ -32,6 +32,7 @@ DRF's throttle reuses the decision (429 and its envelope come from DRF as always
 does not read again the key found missing a moment ago (`http_cache.known_misses`).
 """
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponse
 from django.middleware.security import SecurityMiddleware
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import ResolverMatch
@@ -134,6 +136,8 @@ class RouteTree:
     found as Django's resolver finds it (each pattern on what the one above left, converters applied,
     siblings in the URLconf's order)."""
 
+    MEMO_SIZE = 4096  # paths whose match is kept (ping's, the hot titles', the hot searches')
+
     def __init__(self, routes: list[Route]):
         self.root: dict = {}  # pattern -> (subtree, route or None), in insertion (URLconf) order
         for route in routes:
@@ -142,9 +146,12 @@ class RouteTree:
             for pattern in above:
                 level = level.setdefault(pattern, ({}, None))[0]
             level[own] = ({}, route)
+        # The answer for a path never changes while the tree lives (the URLconf is fixed).
+        self._memo = functools.lru_cache(maxsize=self.MEMO_SIZE)(lambda path: self._match(self.root, path, {}))
 
     def match(self, path: str) -> tuple[Route, dict] | None:
-        return self._match(self.root, path, {})
+        found = self._memo(path)
+        return None if found is None else (found[0], dict(found[1]))  # a dict of the caller's own
 
     def _match(self, level: dict, path: str, kwargs: dict):
         for pattern, (below, route) in level.items():
@@ -238,7 +245,7 @@ class StoredReadMiddleware:
         if "HTTP_ORIGIN" in request.META:
             self.cors.add_response_headers(request, response)
         elif self.cors.is_enabled(request):
-            patch_vary_headers(response, ("origin",))
+            response["Vary"] = _vary_with_origin(response.get("Vary"))
 
     def lookup(self, request, read: StoredRead) -> tuple[StoredAnswer | None, str | None]:
         """Count the request; when it is allowed, the stored answer (or None) and the key found
@@ -309,12 +316,36 @@ def _current(cache, key: str | VersionedKey) -> str | None:
     return None if version is None else key.at(version)
 
 
+@functools.lru_cache(maxsize=64)
+def _vary_with_origin(vary: str | None) -> str:
+    """Django's `patch_vary_headers(response, ("origin",))` on a response whose `Vary` is `vary`
+    (stored answers carry one of a few), kept: it parses and rebuilds the header each time."""
+    scratch = HttpResponse()
+    if vary is not None:
+        scratch["Vary"] = vary
+    patch_vary_headers(scratch, ("origin",))
+    return scratch["Vary"]
+
+
+_HOSTS_KEPT = 256  # verdicts kept (a handful of real hosts; made-up ones only churn the dict)
+_host_verdicts: dict[tuple, bool] = {}
+
+
 def _host_allowed(request) -> bool:
-    try:
-        request.get_host()
-    except DisallowedHost:
-        return False
-    return True
+    """`request.get_host()` does not raise `DisallowedHost`: its verdict, kept per host as sent and
+    `ALLOWED_HOSTS` (the check splits the host and walks the allowed patterns each time)."""
+    key = (request._get_raw_host(), tuple(settings.ALLOWED_HOSTS), settings.DEBUG)
+    verdict = _host_verdicts.get(key)
+    if verdict is None:
+        try:
+            request.get_host()
+            verdict = True
+        except DisallowedHost:
+            verdict = False
+        if len(_host_verdicts) >= _HOSTS_KEPT:
+            _host_verdicts.clear()
+        _host_verdicts[key] = verdict
+    return verdict
 
 
 class StoredReadsFirst:

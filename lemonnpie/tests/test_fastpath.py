@@ -157,6 +157,8 @@ def test_the_fast_path_takes_only_routes_django_resolves_to_the_same_view():
         route, kwargs = found
         match = resolve(path)
         assert (match.func, match.kwargs) == (route.endpoint.callback, kwargs), path
+        again = tree.match(path)  # kept from the first match: the same answer, in a dict of its own
+        assert again == found and again[1] is not kwargs, path
     assert taken >= 8  # ping, detail and search of films and series, suggestions, with and without "/"
     with pytest.raises(Resolver404):
         resolve("/api/v1/movies/x")
@@ -324,6 +326,18 @@ def test_the_wsgi_front_counts_each_request_once_and_hands_misses_on(
     assert status == 429  # over the limit: counted once, refused by DRF
     status, headers, body = wsgi_get(front, path)
     assert status == 429 and "Retry-After" in headers and b'"throttled"' in body
+
+
+def test_the_front_judges_a_host_by_allowed_hosts_as_they_are_now(settings, drf_calls, django_handler):
+    front = StoredReadsFirst(django_handler)
+    for allowed, status in ((["films.example"], 200), (["other.example"], 400), (["films.example"], 200)):
+        settings.ALLOWED_HOSTS = allowed
+        drf_calls.clear()
+        answered, _headers, body = wsgi_get(front, "/api/v1/ping", HTTP_HOST="films.example")
+        assert answered == status, allowed
+        assert drf_calls == []  # answered by the front, or refused by Django's chain before DRF
+        if status == 400:
+            assert json.loads(body)["error"] == "bad_request"
 
 
 @pytest.mark.parametrize("extra", [{}, {"HTTP_ACCEPT_ENCODING": "gzip"}, {"HTTP_ORIGIN": "http://localhost:5173"}])
