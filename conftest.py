@@ -1,11 +1,24 @@
 """Project-wide fixtures: API clients signed in as each role, a clean cache per test, eager Celery."""
 
+import os
+
 import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.tests.factories import AdminFactory, CriticFactory, ModeratorFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """`LEMONNPIE_TEST_DB_SUFFIX`: test databases of their own (`test_<name>_<suffix>`), for a
+    pytest run beside another on the same server (`bin/test` runs the schema fuzz so)."""
+    suffix = os.environ.get("LEMONNPIE_TEST_DB_SUFFIX")
+    if suffix:
+        from pytest_django.fixtures import _set_suffix_to_test_databases
+
+        _set_suffix_to_test_databases(suffix)
 
 
 @pytest.fixture(autouse=True, scope="session")

