@@ -136,7 +136,7 @@ class RouteTree:
     found as Django's resolver finds it (each pattern on what the one above left, converters applied,
     siblings in the URLconf's order)."""
 
-    MEMO_SIZE = 4096  # paths whose match is kept (ping's, the hot titles', the hot searches')
+    KEPT = 4096  # matched paths kept (ping's, the hot titles', the hot searches'), then all dropped
 
     def __init__(self, routes: list[Route]):
         self.root: dict = {}  # pattern -> (subtree, route or None), in insertion (URLconf) order
@@ -146,12 +146,20 @@ class RouteTree:
             for pattern in above:
                 level = level.setdefault(pattern, ({}, None))[0]
             level[own] = ({}, route)
-        # The answer for a path never changes while the tree lives (the URLconf is fixed).
-        self._memo = functools.lru_cache(maxsize=self.MEMO_SIZE)(lambda path: self._match(self.root, path, {}))
+        # The match of a path never changes while the tree lives (the URLconf is fixed). Only
+        # matches are kept: their paths are short (a UUID at most), whatever paths clients send.
+        self._kept: dict[str, tuple[Route, dict]] = {}
 
     def match(self, path: str) -> tuple[Route, dict] | None:
-        found = self._memo(path)
-        return None if found is None else (found[0], dict(found[1]))  # a dict of the caller's own
+        found = self._kept.get(path)
+        if found is None:
+            found = self._match(self.root, path, {})
+            if found is None:
+                return None
+            if len(self._kept) >= self.KEPT:
+                self._kept.clear()
+            self._kept[path] = found
+        return found[0], dict(found[1])  # a dict of the caller's own
 
     def _match(self, level: dict, path: str, kwargs: dict):
         for pattern, (below, route) in level.items():

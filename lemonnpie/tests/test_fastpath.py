@@ -160,6 +160,7 @@ def test_the_fast_path_takes_only_routes_django_resolves_to_the_same_view():
         again = tree.match(path)  # kept from the first match: the same answer, in a dict of its own
         assert again == found and again[1] is not kwargs, path
     assert taken >= 8  # ping, detail and search of films and series, suggestions, with and without "/"
+    assert "/api/v1/pingx" not in tree._kept  # paths that match nothing are not kept: clients choose them
     with pytest.raises(Resolver404):
         resolve("/api/v1/movies/x")
 
