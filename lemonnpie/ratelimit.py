@@ -26,6 +26,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+import hiredis
 from django.core.cache import caches
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
@@ -187,10 +188,10 @@ def _eval(redis, source: str, keys: list[str], args: list) -> object:
     conn = _connection(redis)
     command = ("EVALSHA", _SHAS[source], len(keys), *keys, *args)
     try:
-        conn.send_command(*command, check_health=False)
+        _send(conn, command)
     except (RedisConnectionError, OSError):
         conn.disconnect()
-        conn.send_command(*command, check_health=False)
+        _send(conn, command)
     try:
         return conn.read_response()
     except NoScriptError:
@@ -201,6 +202,12 @@ def _eval(redis, source: str, keys: list[str], args: list) -> object:
     except BaseException:
         conn.disconnect()
         raise
+
+
+def _send(conn, command: tuple) -> None:
+    """`conn.send_command(*command)`, packed by hiredis at once: redis-py's packer (hiredis's too,
+    behind it) first looks at and converts every argument, and this runs on every request."""
+    conn.send_packed_command([hiredis.pack_command(command)], check_health=False)
 
 
 def _pair(values) -> tuple | None:
