@@ -1,16 +1,16 @@
-# Sourced by bin/test: the tests run against a real Redis (CI sets REDIS_URL to the machine's).
-# Without REDIS_URL (a newcomer's machine) a private redis-server is started for the run on a
-# free port of 127.0.0.1, keeping nothing on disk, and stopped when the run ends (`stop_redis`);
-# it is installed with apt-get when missing, as .ci/run does for the fault tests.
+# Sourced by bin/test: the tests run against a real Redis (CI sets REDIS_URL to the machine's), and
+# the fault tests start redis-servers of their own: redis-server is installed with apt-get when
+# missing. Without REDIS_URL (a newcomer's machine) a private redis-server is started for the run
+# on a free port of 127.0.0.1, keeping nothing on disk, and stopped when the run ends (`stop_redis`).
 redis_pid=""
 stop_redis() {
   if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; fi
 }
+if ! command -v redis-server >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "==> installing redis-server with apt-get (the tests need a real Redis)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null || true
+fi
 if [ -z "${REDIS_URL:-}" ]; then
-  if ! command -v redis-server >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "==> installing redis-server with apt-get (the tests run against a real Redis)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null || true
-  fi
   if command -v redis-server >/dev/null 2>&1; then
     redis_port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --loglevel warning >/dev/null 2>&1 &

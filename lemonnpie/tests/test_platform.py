@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from accounts.models import Role, User
+from lemonnpie.tests.faultkit import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -123,12 +124,6 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_runs_against_the_given_database_url_and_redis_url():
     """A subprocess given DATABASE_URL/REDIS_URL connects to exactly those servers."""
     db = settings.DATABASES["default"]
-    host = db["HOST"] or "127.0.0.1"
-    database_url = (
-        f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-        if not host.startswith("/")
-        else f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
-    )
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
     script = (
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','lemonnpie.settings'); django.setup();"
@@ -137,7 +132,7 @@ def test_runs_against_the_given_database_url_and_redis_url():
         "print(settings.CACHES['default']['BACKEND']); print(settings.CACHES['default']['LOCATION']);"
         "print(settings.CELERY_BROKER_URL)"
     )
-    env = base_env(DATABASE_URL=database_url, REDIS_URL=redis_url)
+    env = base_env(DATABASE_URL=database_url(db), REDIS_URL=redis_url)
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )

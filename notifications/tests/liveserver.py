@@ -10,7 +10,6 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import websockets
 from channels import layers
@@ -19,7 +18,17 @@ from django.db import connection
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from lemonnpie.env import channel_layer_host
-from lemonnpie.tests.faultkit import BIN, ROOT, Managed, ThrowawayRedis, app_env, free_port, port_open, wait_for
+from lemonnpie.tests.faultkit import (
+    BIN,
+    ROOT,
+    Managed,
+    ThrowawayRedis,
+    app_env,
+    database_url,
+    free_port,
+    port_open,
+    wait_for,
+)
 
 SERVER_SETTINGS = {
     "WS_AUTH_TIMEOUT_SECONDS": "2",
@@ -30,13 +39,6 @@ SERVER_SETTINGS = {
     "WS_CLIENT_WINDOW_SECONDS": "10",
     "WS_MAX_MESSAGE_BYTES": "1024",
 }
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = quote(db["HOST"] or "127.0.0.1", safe="")  # the embedded server's is a socket directory
-    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @contextmanager
@@ -67,7 +69,7 @@ def shared_redis():
 
 def _env(redis_url: str, **overrides) -> dict:
     return app_env(
-        DATABASE_URL=_database_url(),
+        DATABASE_URL=database_url(connection.settings_dict),
         REDIS_URL=redis_url,
         CACHE_KEY_PREFIX=settings.CACHE_KEY_PREFIX,
         JWT_SIGNING_KEY=settings.SIMPLE_JWT["SIGNING_KEY"],  # tokens minted by the test
