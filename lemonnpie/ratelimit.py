@@ -25,9 +25,11 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import hiredis
 from django.core.cache import caches
+from django.core.signals import setting_changed
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 
@@ -164,16 +166,51 @@ _SHAS = {
 _held = threading.local()
 
 
+# A child process starts with nothing held: the parent's connections and caches are the parent's.
+os.register_at_fork(after_in_child=lambda: _held.__dict__.clear())
+
+
 def _connection(redis):
     """This thread's own connection to the Redis behind `redis`, made from its pool's settings
     (timeouts, database, TLS) and kept for the thread's life; a new one after a fork or when the
     cache was configured anew."""
-    pool, pid = redis.connection_pool, os.getpid()
-    conn = getattr(_held, "conn", None)
-    if conn is None or _held.pool is not pool or _held.pid != pid:
+    pool = redis.connection_pool
+    conn = _held.__dict__.get("conn")
+    if conn is None or _held.pool is not pool:
         conn = pool.connection_class(**pool.connection_kwargs)
-        _held.conn, _held.pool, _held.pid = conn, pool, pid
+        _held.conn, _held.pool = conn, pool
     return conn
+
+
+class _Counters(NamedTuple):
+    """The `security` cache as this thread found it while `CACHES` stayed the same: the backend and
+    its raw Redis client (None for other backends)."""
+
+    generation: int
+    cache: object
+    redis: object
+
+
+_caches_generation = 0  # one more each time CACHES changes (tests; Django then drops its backends)
+
+
+def _caches_changed(*, setting, **kwargs) -> None:
+    global _caches_generation
+    if setting == "CACHES":
+        _caches_generation += 1
+
+
+setting_changed.connect(_caches_changed)
+
+
+def _counters() -> _Counters:
+    """`caches[ALIAS]` and its Redis client, kept per thread (Django keeps its backends per thread
+    too): looking them up costs more than the rest of the check around the round trip."""
+    held = _held.__dict__.get("counters")
+    if held is None or held.generation != _caches_generation:
+        cache = caches[ALIAS]
+        held = _held.counters = _Counters(_caches_generation, cache, _redis_client(cache))
+    return held
 
 
 def _eval(redis, source: str, keys: list[str], args: list) -> object:
@@ -218,7 +255,7 @@ def _pair(values) -> tuple | None:
 def reads_alongside(cache) -> bool:
     """`cache` keeps its keys in the same Redis server and database as the counters, so one script
     can count and read (`SlidingWindow.acquire(read=...)`): one round trip instead of two."""
-    ours, theirs = _redis_client(caches[ALIAS]), _redis_client(cache)
+    ours, theirs = _counters().redis, _redis_client(cache)
     if ours is None or theirs is None:
         return False
     pools = (ours.connection_pool, theirs.connection_pool)
@@ -256,10 +293,9 @@ class SlidingWindow:
         index = int(now // self.duration)
         elapsed = now / self.duration - index
         current_key, previous_key = f"{self.key}:{index}", f"{self.key}:{index - 1}"
-        cache = caches[ALIAS]
         values = None
         try:
-            redis = _redis_client(cache)
+            _generation, cache, redis = _counters()
             if redis is not None:
                 slot = cache.make_key(current_key)
                 keys, args = [slot, cache.make_key(previous_key)], [self.limit, repr(1 - elapsed), self.ttl, mode]

@@ -369,6 +369,9 @@ SPECTACULAR_SETTINGS = {
 # --- CORS, mail, media, static --------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "http://localhost:5173")
 CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
+# django-cors-headers' default, set: it reads this on every request, and a setting Django does not
+# hold costs a failed lookup (an exception) each time.
+CORS_URLS_REGEX = r"^.*$"
 FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:5173").rstrip("/")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

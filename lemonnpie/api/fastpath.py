@@ -44,6 +44,8 @@ from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse
+from django.http.cookie import SimpleCookie
+from django.http.response import ResponseHeaders
 from django.middleware.security import SecurityMiddleware
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import ResolverMatch
@@ -51,7 +53,16 @@ from django.utils.cache import patch_vary_headers
 from django_prometheus.cache.metrics import django_cache_get_total, django_cache_hits_total, django_cache_misses_total
 
 from lemonnpie import ratelimit
-from lemonnpie.api.http_cache import StoredAnswer, conditional, counted, known_misses, stored, stored_response
+from lemonnpie.api.http_cache import (
+    StoredAnswer,
+    accepts_gzip,
+    conditional,
+    counted,
+    has_conditions,
+    known_misses,
+    stored,
+    stored_response,
+)
 from lemonnpie.api.throttles import RequestRateThrottle
 from lemonnpie.cache import VersionedKey, is_dirty
 from lemonnpie.middleware import APIRequestMiddleware, _request_id
@@ -214,6 +225,8 @@ class StoredReadMiddleware:
         self.cors = CorsMiddleware(get_response)
         self.cache_gets = _CacheGets()
         self._routes: tuple[object, RouteTree] = (None, RouteTree([]))
+        # Responses made for a shape (`_shape`), without their body: later ones are copies.
+        self._made = Kept(1024)
 
     def routes(self) -> RouteTree:
         resolver = get_resolver()  # memoised by Django; a new one when ROOT_URLCONF changes
@@ -249,15 +262,41 @@ class StoredReadMiddleware:
         request.META[TRIED] = (request.__dict__.get("counted_by"), missed)
         if answer is None:
             return None
-        response = conditional(request, stored_response(request, answer))
-        if response.status_code not in (200, 304):  # a failed precondition (If-Match): the chain's envelope
-            return None
+        shape = self._shape(request, route, answer)
+        made = self._made.get(shape) if shape is not None else None
+        if made is not None:
+            response = _copied(made, answer.gzipped if shape[2] else answer.body)
+        else:
+            response = self._respond(request, route, answer)
+            if response is None:
+                return None
+            if shape is not None:
+                self._made.keep(shape, _copied(response, b""))
         request.resolver_match = ResolverMatch(
             route.endpoint.callback, (), kwargs, url_name=route.endpoint.name, route=str(route.endpoint.pattern)
         )
+        return response
+
+    def _respond(self, request, route: Route, answer: StoredAnswer):
+        """The response to `answer`, with the headers of the layers skipped (None: a failed
+        precondition, left to the chain for its envelope)."""
+        response = conditional(request, stored_response(request, answer))
+        if response.status_code not in (200, 304):  # a failed precondition (If-Match)
+            return None
         response["Allow"] = route.allow
         self._cors(request, response)
         return self.security.process_response(request, response)
+
+    def _shape(self, request, route: Route, answer: StoredAnswer) -> tuple | None:
+        """What `_respond` reads from the request and answer besides the body, when a response of
+        that shape can be kept and copied (not for conditional requests, nor an `Origin`, whose
+        headers depend on more of the request): route, ETag, whether gzip bytes are sent,
+        HTTPS (HSTS) and whether CORS applies to the path."""
+        meta = request.META
+        if "HTTP_ORIGIN" in meta or has_conditions(meta):
+            return None
+        gzipped = answer.gzipped is not None and accepts_gzip(meta.get("HTTP_ACCEPT_ENCODING", ""))
+        return (route.endpoint, answer.etag, gzipped, request.is_secure(), self.cors.is_enabled(request))
 
     def _cors(self, request, response) -> None:
         """`CorsMiddleware.add_response_headers`; without an `Origin` only its `Vary: origin`
@@ -300,6 +339,19 @@ class StoredReadMiddleware:
         if answer is not None and read.accept is not None and not read.accept(answer):
             return None, None
         return answer, (key if answer is None else None)
+
+
+def _copied(template: HttpResponse, body: bytes) -> HttpResponse:
+    """A response with `template`'s class, status and headers and `body`: what the constructor and
+    the header setters made for the template, without making and checking it all again."""
+    response = template.__class__.__new__(template.__class__)
+    response.__dict__.update(template.__dict__)
+    response.headers = headers = ResponseHeaders.__new__(ResponseHeaders)
+    headers._store = template.headers._store.copy()
+    response.cookies = SimpleCookie()
+    response._resource_closers = []
+    response._container = [body]
+    return response
 
 
 def _filled(fill: Callable[[], StoredAnswer | None], missed: str) -> StoredAnswer | None:

@@ -163,10 +163,14 @@ class APICachingMiddleware:
 _CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 
 
+def has_conditions(meta) -> bool:
+    """The request (its META) carries a conditional header."""
+    return any(name in meta for name in _CONDITIONS)
+
+
 def conditional(request, response):
     """`response`, or the 304 (or 412) its ETag and the request's conditional headers call for."""
-    meta = request.META
-    if not any(name in meta for name in _CONDITIONS):  # nothing to check (most requests)
+    if not has_conditions(request.META):  # nothing to check (most requests)
         return response
     return get_conditional_response(request, etag=response["ETag"], response=response)
 

@@ -3,6 +3,7 @@ as the whole chain and DRF give, one throttle count per request whichever path a
 and the read in one Redis round trip, credentials always checked, and an invalid request never
 answered from the cache."""
 
+import gzip
 import json
 
 import pytest
@@ -203,23 +204,56 @@ def test_stored_answers_have_the_bytes_and_headers_of_the_whole_chain(settings, 
     chain = Client()
     for path, headers in requests:
         drf_calls.clear()
-        fast = lane.get(path, **headers, **extra)
-        # answered by the fast path (a failed precondition is left to the chain: its envelope)
-        assert drf_calls == ([path.split("?")[0]] if fast.status_code == 412 else [])
         whole = chain.get(path, **headers, **extra)
-        assert drf_calls[-1] == path.split("?")[0]  # answered by DRF, from the same stored answer
-        assert (fast.status_code, comparable(fast.content)) == (whole.status_code, comparable(whole.content)), path
-        ours, theirs = dict(fast.items()), dict(whole.items())
-        assert ours.pop("X-Request-ID") != theirs.pop("X-Request-ID")
-        assert ours == theirs, path
-        calls = len(drf_calls)
-        status, first, body = wsgi_get(front, path, **headers, **extra)
-        assert len(drf_calls) == calls + (status == 412)  # before Django's handler, but for a 412
-        assert (status, comparable(body)) == (whole.status_code, comparable(whole.content)), path
-        assert first.pop("X-Request-ID") and first == theirs, path
+        assert drf_calls == [path.split("?")[0]]  # answered by DRF, from the same stored answer
+        theirs = dict(whole.items())
+        theirs.pop("X-Request-ID")
+        for _ in range(2):  # made, then copied from the response kept for its shape
+            drf_calls.clear()
+            fast = lane.get(path, **headers, **extra)
+            # answered by the fast path (a failed precondition is left to the chain: its envelope)
+            assert drf_calls == ([path.split("?")[0]] if fast.status_code == 412 else [])
+            assert (fast.status_code, comparable(fast.content)) == (whole.status_code, comparable(whole.content))
+            ours = dict(fast.items())
+            assert ours.pop("X-Request-ID") != whole["X-Request-ID"]
+            assert ours == theirs, path
+            drf_calls.clear()
+            status, first, body = wsgi_get(front, path, **headers, **extra)
+            assert drf_calls == ([path.split("?")[0]] if status == 412 else [])  # before Django's handler
+            assert (status, comparable(body)) == (whole.status_code, comparable(whole.content)), path
+            assert first.pop("X-Request-ID") and first == theirs, path
+        kept = not {"HTTP_ORIGIN", "HTTP_IF_MATCH"} & extra.keys()  # else made each time
+        assert bool(front.reads._made) is kept  # the second answer of each shape was a copy
         if fast.status_code == 200:
             revalidated = lane.get(path, **headers, **extra, HTTP_IF_NONE_MATCH=fast["ETag"])
             assert revalidated.status_code == 304 and revalidated.content == b""
+
+
+def test_a_kept_response_is_copied_for_its_shape_only(settings, api_client):
+    """Responses are kept per route, ETag, gzip, HTTPS and CORS (`_shape`): each copy has its own
+    headers and the body of the answer it is for; another shape or a new answer is made afresh."""
+    from catalog.cache import catalog_invalidate
+
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    movie = MovieFactory(title="Lionheart", plot_summary="A family bus company in Enugu. " * 40)
+    path = f"/api/v1/movies/{movie.pk}"
+    first = api_client.get(path)  # made and stored
+    plain, again = api_client.get(path), api_client.get(path)  # made for the shape, then copied
+    assert plain.content == again.content == first.content and plain["ETag"] == again["ETag"]
+    plain["X-Extra"] = "mine"
+    assert "X-Extra" not in api_client.get(path)  # a copy of its own
+    secure = api_client.get(path, HTTP_X_FORWARDED_PROTO="https")
+    assert "Strict-Transport-Security" in secure and "Strict-Transport-Security" not in again
+    zipped = api_client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip" and gzip.decompress(zipped.content) == first.content
+    assert "Content-Encoding" not in api_client.get(path)
+    movie.title = "Lionheart (2018)"
+    movie.save()
+    catalog_invalidate([movie.pk])  # what every catalogue write does
+    changed = api_client.get(path)  # a new answer: its own ETag and body
+    assert changed.json()["title"] == "Lionheart (2018)" and changed["ETag"] != first["ETag"]
+    assert changed["ETag"] == api_client.get(path)["ETag"]
 
 
 def comparable(body: bytes) -> bytes | dict:
