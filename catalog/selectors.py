@@ -241,16 +241,17 @@ def trigram_text(q: str) -> str:
 
 def movie_suggestions(*, q: str, limit: int = SUGGESTION_LIMIT) -> SuggestionRows:
     """Up to `limit` titles for what is being typed, closest first: the titles with every typed word
-    (`_titles_with_words`); when none has them all, with every word of three or more letters (a slip
-    in "of" gives "af", which could stand for anything); when none has those either, or no typed
-    word has three letters ("t", "of a"), the titles trigram-similar to the whole query
-    (`_titles_like_the_query`). The work is bounded whatever `q` is (see `SUGGESTION_MAX_WORDS` and
-    the bounds beside it)."""
+    (`_titles_with_words`: short words too, "t", "of a", through the word index and among the most
+    reviewed titles when many have them); when none has them all, with every word of three or more
+    letters (a slip in "of" gives "af", which could stand for anything); when none has those either,
+    the titles trigram-similar to the whole query (`_titles_like_the_query`; for short words alone it
+    compares trigrams half the catalogue has, and often ran out of time with nothing found). The
+    work is bounded whatever `q` is (see `SUGGESTION_MAX_WORDS` and the bounds beside it)."""
     budget = _Budget()
     rows, complete = [], True
     words = suggestion_words(q)
     try:
-        if any(len(word) > 2 for word in words):
+        if words:
             matches = _vocabulary_matches(words)
             rows = _titles_with_words(matches, q, limit, budget)
             longer = [found for word, found in zip(words, matches, strict=True) if len(word) > 2]

@@ -165,7 +165,7 @@ _CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", 
 
 def has_conditions(meta) -> bool:
     """The request (its META) carries a conditional header."""
-    return any(name in meta for name in _CONDITIONS)
+    return not meta.keys().isdisjoint(_CONDITIONS)
 
 
 def conditional(request, response):
