@@ -183,7 +183,9 @@ SUGGESTION_MAX_TRIGRAM_CHARS = 64
 # compared at the real thresholds at once (one statement instead of three; the same answer).
 SUGGESTION_TIERED_CHARS = 32
 SUGGESTION_CANDIDATES = 2000
-SUGGESTION_BUDGET_MS = 80
+# The SQL's share of the 100 ms p99 every suggestion request must meet; the rest is left for the
+# request around it (at 80 the common-short-word requests' p99 was 110 ms on a busy 2-core machine).
+SUGGESTION_BUDGET_MS = 60
 
 
 class SuggestionRows(list):
