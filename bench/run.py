@@ -1546,16 +1546,17 @@ def main(argv=None) -> int:
                 **({"peer": peer_result} if peer_result else {}),
             }
         ended = sessions.read()
+        measured_seconds = (ended["at"] - baseline_sessions["at"]).total_seconds()
         results["connections"] = {
             "new_sessions": ended["sessions"] - baseline_sessions["sessions"],
             "new_backends_alive": sessions.started_since(baseline_sessions["at"]),
             "backends_at_start": baseline_sessions["backends"],
             "backends_at_end": ended["backends"],
             "requests": requests_measured,
-            "seconds": (ended["at"] - baseline_sessions["at"]).total_seconds(),
+            "seconds": measured_seconds,
             # Each persistent connection is replaced once per CONN_MAX_AGE (Django closes it at the
             # end of the first request past that age): one per worker thread per period, at most.
-            "recycles_allowed": recycles_allowed(args, env, (ended["at"] - baseline_sessions["at"]).total_seconds()),
+            "recycles_allowed": recycles_allowed(args, env, measured_seconds),
         }
         sessions.close()
         results["connections"]["new_per_request"] = results["connections"]["new_sessions"] / max(1, requests_measured)

@@ -265,7 +265,8 @@ class StoredReadMiddleware:
         shape = self._shape(request, route, answer)
         made = self._made.get(shape) if shape is not None else None
         if made is not None:
-            response = _copied(made, answer.gzipped if shape[2] else answer.body)
+            _route, _etag, gzipped, *_ = shape
+            response = _copied(made, answer.gzipped if gzipped else answer.body)
         else:
             response = self._respond(request, route, answer)
             if response is None:
