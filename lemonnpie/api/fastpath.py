@@ -355,6 +355,14 @@ def _copied(template: HttpResponse, body: bytes) -> HttpResponse:
     return response
 
 
+def _wsgi_headers(response: HttpResponse) -> list[tuple[str, str]]:
+    """The header list Django's `WSGIHandler` gives the server for `response`, read straight from
+    its store (`response.items()` goes through the case-insensitive mapping's lookups)."""
+    headers = [*response.headers._store.values()]
+    headers.extend(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values())
+    return headers
+
+
 def _filled(fill: Callable[[], StoredAnswer | None], missed: str) -> StoredAnswer | None:
     """`fill()`, knowing `missed` is not in the cache (it is not read again)."""
     token = known_misses.set(frozenset((missed,)))
@@ -448,7 +456,7 @@ class StoredReadsFirst:
         response = self.stored(environ)
         if response is None:
             return self.application(environ, start_response)
-        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+        start_response(f"{response.status_code} {response.reason_phrase}", _wsgi_headers(response))
         return [response.content]
 
     def stored(self, environ):

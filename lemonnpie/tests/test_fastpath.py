@@ -9,6 +9,7 @@ import json
 import pytest
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve
 from rest_framework.views import APIView
@@ -17,7 +18,7 @@ from catalog.models import MovieType
 from catalog.tests.factories import MovieFactory
 from conftest import client_for
 from lemonnpie import ratelimit
-from lemonnpie.api.fastpath import RouteTree, StoredReadsFirst, stored_routes
+from lemonnpie.api.fastpath import RouteTree, StoredReadsFirst, _wsgi_headers, stored_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +228,18 @@ def test_stored_answers_have_the_bytes_and_headers_of_the_whole_chain(settings, 
         if fast.status_code == 200:
             revalidated = lane.get(path, **headers, **extra, HTTP_IF_NONE_MATCH=fast["ETag"])
             assert revalidated.status_code == 304 and revalidated.content == b""
+
+
+def test_the_header_list_given_to_the_server_is_the_one_djangos_handler_gives():
+    """`_wsgi_headers` reads the header store directly; Django's `WSGIHandler` builds the same list
+    from `response.items()` and the cookies (none on a stored answer, but the list must not drop them)."""
+    response = HttpResponse(b"{}", content_type="application/json")
+    response["ETag"] = 'W/"1"'
+    response["Vary"] = "Accept-Encoding"
+    response.set_cookie("seen", "1", httponly=True)
+    django_list = [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())]
+    assert _wsgi_headers(response) == django_list
+    assert ("Set-Cookie", response.cookies["seen"].output(header="")) in _wsgi_headers(response)
 
 
 def test_a_kept_response_is_copied_for_its_shape_only(settings, api_client):
