@@ -461,6 +461,10 @@ if not DEBUG:
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # --- Logging --------------------------------------------------------------------------------
+# Log lines are written when this many bytes wait, at most LOG_FLUSH_SECONDS after they were
+# logged, or at once for a warning or worse (0: every line at once, as in development).
+LOG_BUFFER_BYTES = env_int("LOG_BUFFER_BYTES", 0 if DEBUG else 65536)
+LOG_FLUSH_SECONDS = env_float("LOG_FLUSH_SECONDS", 1.0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -471,9 +475,12 @@ LOGGING = {
     },
     "handlers": {
         "console": {
-            "class": "logging.StreamHandler",
+            # Lines go out in batches (one write per batch, not per request): lemonnpie/logbuffer.py.
+            "class": "lemonnpie.logbuffer.BufferedStreamHandler",
             "formatter": env_str("LOG_FORMAT", "plain" if DEBUG else "json"),
             "filters": ["request_id"],
+            "buffer_bytes": LOG_BUFFER_BYTES,
+            "flush_seconds": LOG_FLUSH_SECONDS,
         },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
