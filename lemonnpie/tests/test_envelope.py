@@ -1,9 +1,13 @@
+import os
+import re
 import uuid
 
 import pytest
 from django.core import mail
+from django.test import RequestFactory
 
 from accounts.tasks import send_templated_email
+from lemonnpie.middleware import _request_id_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("lemonnpie.tests.urls")]
 
@@ -91,6 +95,25 @@ def test_request_id_is_made_when_missing_or_unsafe(api_client):
     first = api_client.get("/api/v1/test/echo")["X-Request-ID"]
     second = api_client.get("/api/v1/test/echo", HTTP_X_REQUEST_ID="bad id\nwith newline")["X-Request-ID"]
     assert len(first) == 32 and len(second) == 32 and first != second
+
+
+def test_made_request_ids_are_128_random_bits_distinct_across_forked_workers():
+    made = {_request_id_of(RequestFactory().get("/")) for _ in range(10_000)}
+    assert len(made) == 10_000 and all(re.fullmatch(r"[0-9a-f]{32}", made_id) for made_id in made)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a worker forked from a parent that already made ids: its own sequence
+        try:
+            os.write(write, "".join(_request_id_of(RequestFactory().get("/")) for _ in range(100)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read) as pipe:
+        text = pipe.read()
+    child = {text[i : i + 32] for i in range(0, len(text), 32)}
+    parent = {_request_id_of(RequestFactory().get("/")) for _ in range(100)}
+    assert len(child) == 100 and not child & parent
 
 
 def test_request_id_on_error_responses_too(api_client):
