@@ -14,6 +14,7 @@ import time
 
 from django.core.cache import cache
 
+from lemonnpie.api.http_cache import known_missing
 from lemonnpie.cache import VersionedKey
 
 DETAIL_TTL = 60 * 60
@@ -56,8 +57,9 @@ def catalog_key(name: str) -> VersionedKey:
 
 
 def current_key(key: VersionedKey) -> str:
-    """`key` under the current catalogue version."""
-    return key.at(catalog_version())
+    """`key` under the current catalogue version (the one read a moment ago with the key, when
+    `lemonnpie.api.fastpath` found the answer missing)."""
+    return known_missing(key) or key.at(catalog_version())
 
 
 def versioned_key(name: str) -> str:

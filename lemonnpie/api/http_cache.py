@@ -28,6 +28,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
+from lemonnpie.cache import VersionedKey
+
 GZIP_MIN_BYTES = 1024
 GZIP_LEVEL = 6
 PUBLIC = "public, no-cache"
@@ -83,6 +85,16 @@ def accepts_gzip(header: str) -> bool:
 # Keys the fast path (`lemonnpie.api.fastpath`) found missing while answering this request: the
 # view that goes on to render the answer does not read them again.
 known_misses: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("known_misses", default=frozenset())
+
+
+def known_missing(key: VersionedKey) -> str | None:
+    """`key` at the version the fast path read it under, when it found it missing for this
+    request (the view then neither reads the version again nor the key)."""
+    for missed in known_misses.get():
+        head, tail = missed[: len(key.head)], missed[len(key.head) :]
+        if head == key.head and tail.endswith(key.tail) and tail.removesuffix(key.tail).isdigit():
+            return missed
+    return None
 
 
 def stored(key: str, *, area: str, count_miss: bool = True) -> StoredAnswer | None:
