@@ -17,6 +17,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     Min,
+    OrderBy,
     OuterRef,
     Q,
     QuerySet,
@@ -25,6 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, JSONObject, Upper
 from django.utils import timezone
 
@@ -58,7 +60,14 @@ from catalog.shapes import (
     MovieSuggestion,
     MovieSummary,
 )
-from lemonnpie.db.compiled import CompiledPages, CompiledQuery, compile_query
+from lemonnpie.db.compiled import (
+    PAGE_IDS,
+    CompiledPages,
+    CompiledQuery,
+    CountedPage,
+    compile_counted_page,
+    compile_query,
+)
 from lemonnpie.db.planner import set_local
 from lemonnpie.replicas import read_alias
 
@@ -122,12 +131,17 @@ def search_query(q: str) -> SearchQuery:
     return SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
 
 
-def movie_search(*, queryset: QuerySet[Movie], q: str) -> QuerySet[Movie]:
-    """Rows of `queryset` matching `q`, best first (the GIN index on `search_vector` finds them),
-    each with its `rank` and a `headline`: a plot excerpt with the matched words marked
-    (`catalog.shapes.snippet_html`). PostgreSQL makes the headline (the costly part) only for the
-    rows of the page: it computes such an expression after the sort and the limit."""
-    query = search_query(q)
+# Best match first, then the best rated (unrated last), then by title: (column, descending).
+SEARCH_ORDER = (("rank", True), ("lemon_pie_rating", True), ("title", False), ("id", False))
+
+
+def _search_ordering() -> list[OrderBy]:
+    return [F(name).desc(nulls_last=True) if descending else F(name).asc() for name, descending in SEARCH_ORDER]
+
+
+def _search_annotations(query: SearchQuery) -> dict:
+    """A search row's `rank` and `headline`: a plot excerpt with the matched words marked
+    (`catalog.shapes.snippet_html`)."""
     headline = SearchHeadline(
         "plot_summary",
         query,
@@ -139,27 +153,64 @@ def movie_search(*, queryset: QuerySet[Movie], q: str) -> QuerySet[Movie]:
         max_fragments=2,
         fragment_delimiter=" … ",
     )
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(rank=SearchRank(F("search_vector"), query), headline=headline)
-        .order_by("-rank", F("lemon_pie_rating").desc(nulls_last=True), "title", "id")
-    )
+    return {"rank": SearchRank(F("search_vector"), query), "headline": headline}
 
 
-def compiled_search(matches: Callable[[], QuerySet[Movie]]) -> tuple[CompiledQuery, CompiledQuery]:
-    """`movie_search` of the titles `matches()` gives, compiled once with `q` as its parameter: the
-    page rows (MovieSearchResult) and the matching titles to count. Building and compiling the
-    search through the ORM cost more CPU than PostgreSQL takes to answer it."""
-    rows = compile_query(
-        lambda *, q: movie_summary_rows(movie_search(queryset=matches(), q=q), MovieSearchResult), texts=("q",)
-    )
-    counted = compile_query(lambda *, q: movie_search(queryset=matches(), q=q).order_by().values("pk"), texts=("q",))
-    return rows, counted
+def movie_search(*, queryset: QuerySet[Movie], q: str) -> QuerySet[Movie]:
+    """Rows of `queryset` matching `q`, best first (the GIN index on `search_vector` finds them),
+    each with its `rank` and `headline`. PostgreSQL makes the headline (the costly part) only for
+    the rows of the page: it computes such an expression after the sort and the limit."""
+    query = search_query(q)
+    return queryset.filter(search_vector=query).annotate(**_search_annotations(query)).order_by(*_search_ordering())
 
 
-def search_pages(compiled: tuple[CompiledQuery, CompiledQuery], *, q: str) -> CompiledPages:
-    """A `compiled_search` for `q`, for the paginator, read where the ORM reads movies."""
-    return CompiledPages(*compiled, values={"q": q}, using=read_alias(Movie))
+class CompiledSearch:
+    """`movie_search` of the titles `matches()` gives, compiled with `q` as its parameter (each
+    statement on first use), for `CompiledPages`: the page rows (MovieSearchResult), the matching
+    titles to count, and both `together` in one statement that finds the matching titles once
+    (`compile_counted_page`: their ids and ranks are kept, counted and sorted, and the page's full
+    rows and headlines read by id). For a common word (9,000 titles) that halves what PostgreSQL
+    does; over the bench's distinct searches, 2.2 → 1.6 ms. Building and compiling the search
+    through the ORM costs more CPU than PostgreSQL takes to answer it, so the search of `q` alone
+    is compiled once (`catalog.api.views._compiled_search`)."""
+
+    def __init__(self, matches: Callable[[], QuerySet[Movie]]):
+        self.matches = matches
+
+    @functools.cached_property
+    def rows(self) -> CompiledQuery:
+        return compile_query(
+            lambda *, q: movie_summary_rows(movie_search(queryset=self.matches(), q=q), MovieSearchResult),
+            texts=("q",),
+        )
+
+    @functools.cached_property
+    def counted(self) -> CompiledQuery:
+        return compile_query(self._matching("pk"), texts=("q",))
+
+    @functools.cached_property
+    def together(self) -> CountedPage:
+        hits = compile_query(self._matching(*(name for name, _ in SEARCH_ORDER)), texts=("q",))
+        page = compile_query(_search_page_rows, texts=("q",))
+        order = ", ".join(f'"{name}"{" DESC NULLS LAST" if descending else ""}' for name, descending in SEARCH_ORDER)
+        return compile_counted_page(hits, page, order=order)
+
+    def _matching(self, *columns: str) -> Callable[..., QuerySet]:
+        """The matching titles, unordered, as `columns` only."""
+        return lambda *, q: movie_search(queryset=self.matches(), q=q).order_by().values(*columns)
+
+
+def _search_page_rows(*, q: str) -> QuerySet:
+    """The rows of the page `compile_counted_page` picks, as `movie_search` makes them."""
+    query = search_query(q)
+    page = Movie.objects.filter(pk__in=RawSQL(*PAGE_IDS))  # noqa: S611 (a constant, no values)
+    page = page.annotate(**_search_annotations(query)).order_by(*_search_ordering())
+    return movie_summary_rows(page, MovieSearchResult)
+
+
+def search_pages(compiled: CompiledSearch, *, q: str) -> CompiledPages:
+    """A `CompiledSearch` for `q`, for `OneStatementPaginator`, read where the ORM reads movies."""
+    return CompiledPages(compiled, values={"q": q}, using=read_alias(Movie))
 
 
 # pg_trgm's thresholds (its defaults), set explicitly so the answer never depends on server settings.

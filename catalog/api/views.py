@@ -49,6 +49,7 @@ from lemonnpie.api.renderers import JSONBytesResponse, render_json
 from lemonnpie.api.schema import error_responses
 from lemonnpie.api.throttles import UserRateThrottle
 from lemonnpie.cache import VersionedKey
+from lemonnpie.db.compiled import OneStatementPaginator
 from lemonnpie.metrics import cache_lookup
 from social import images
 from social.selectors import movie_states
@@ -269,8 +270,9 @@ class _CatalogueReadViewSet(FastReads, viewsets.GenericViewSet):
             if filterset is None:  # the common search: compiled once, no filterset or ORM work
                 matches = selectors.search_pages(_compiled_search(type(self)), q=q)
             else:
-                rows = selectors.movie_search(queryset=filterset.qs, q=filterset.form.cleaned_data["q"])
-                matches = selectors.movie_summary_rows(rows, MovieSearchResult)
+                compiled = selectors.CompiledSearch(lambda: filterset.qs)
+                matches = selectors.search_pages(compiled, q=filterset.form.cleaned_data["q"])
+            self.paginator.django_paginator_class = OneStatementPaginator
             page = self.paginate_queryset(matches)
             build = MovieSearchResult.builder()
             rows = [build(row) for row in page]
@@ -287,7 +289,7 @@ def _compiled_search(viewset: type[_CatalogueReadViewSet]):
         queryset = selectors.movie_list_queryset(movie_type=viewset.movie_type)
         return viewset.search_filter({"q": "any"}, queryset=queryset).qs  # q itself filters nothing here
 
-    return selectors.compiled_search(matches)
+    return selectors.CompiledSearch(matches)
 
 
 _READ_SCHEMAS = {

@@ -2,13 +2,17 @@
 
 import datetime
 
+import orjson
 import pytest
+from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
 
+from catalog.api.views import MovieViewSet, SeriesViewSet, _compiled_search
 from catalog.models import Movie, MovieCast
 from catalog.selectors import movie_list_queryset, movie_search
 from catalog.shapes import MovieSearchResult
 from catalog.tests.factories import MovieFactory, SeriesFactory
+from lemonnpie.api.renderers import render_json
 
 pytestmark = pytest.mark.django_db
 
@@ -114,36 +118,59 @@ def test_a_200_character_query_is_fine(api_client):
 
 @pytest.mark.parametrize("filtered", [{"genre": "comedy"}, {}], ids=["filterset", "q-alone-compiled"])
 @pytest.mark.parametrize("rows", [2, 40])
-def test_search_runs_two_queries_whatever_the_page_size(api_client, django_assert_num_queries, rows, filtered):
+def test_search_runs_one_query_whatever_the_page_size(api_client, django_assert_num_queries, rows, filtered):
     for index in range(rows):
         MovieFactory(title=f"Jollof Wars {index}", genres=["Comedy", "Drama"], languages=["English", "Pidgin"])
     params = {"q": "jollof", "page_size": 50, **filtered}
-    # count, ranked page (with genres, languages and the snippets)
-    with django_assert_num_queries(2):
+    # the count and the ranked page (with genres, languages and the snippets), in one statement
+    with django_assert_num_queries(1):
         body = api_client.get(URL, params).json()
     assert body["count"] == rows and len(body["results"]) == rows
     with django_assert_num_queries(0):  # the same search again comes from the cache
         assert api_client.get(URL, params).json() == body
+    with django_assert_num_queries(2):  # the last page: a count to know which it is, then the page
+        last = api_client.get(URL, {**params, "page": "last"}).json()
+    assert last["results"] == body["results"]
 
 
-@pytest.mark.parametrize("url", [URL, "/api/v1/series/search"])
-def test_a_search_of_q_alone_answers_as_the_filterset_does(api_client, url):
-    """`q` alone runs compiled SQL (catalog.api.views._compiled_search); an empty filter sends the
-    same search through the filterset and the ORM: the same rows, ranks, snippets and counts."""
+def orm_search_page(q: str, *, viewset, page: int, page_size: int) -> tuple[int, list[dict]]:
+    """The page the ORM's own `movie_search` of the viewset's titles gives, paged by Django, as JSON."""
+    titles = viewset.search_filter({"q": q}, queryset=movie_list_queryset(movie_type=viewset.movie_type)).qs
+    rows = MovieSearchResult.rows(movie_search(queryset=titles, q=q))
+    found = Paginator(rows, page_size).page(page)
+    build = MovieSearchResult.builder()
+    return found.paginator.count, orjson.loads(render_json([build(row) for row in found]))
+
+
+@pytest.mark.parametrize(("url", "viewset"), [(URL, MovieViewSet), ("/api/v1/series/search", SeriesViewSet)])
+def test_a_search_page_is_the_page_the_orm_gives(api_client, url, viewset):
+    """The one statement (count and page, `compile_counted_page`), by the compiled search of `q`
+    alone and by the filterset's (an empty filter), answers with the rows, ranks, snippets and
+    counts of the ORM's `movie_search` paged by Django; a page past the end is a 404 in both."""
     for index in range(7):
         MovieFactory(title=f"Owambe Party {index}", plot_summary=f"An owambe in Lagos, part {index}.")
         SeriesFactory(title=f"Owambe Nights {index}", plot_summary="Every owambe ends at dawn.")
     MovieFactory(title="Owambe", type="short")  # not listed unless asked for
+    MovieFactory(title="Owambe Ties", plot_summary="An owambe.", lemon_pie_rating=None)  # same rank, unrated
     for q in ["owambe", "  Owambe  Lagos ", '"owambe party"', "owambe -nights", "part or dawn", "nothing-matches"]:
         for paging in ({}, {"page_size": 3}, {"page": 2, "page_size": 3}, {"page": 3, "page_size": 5}):
-            compiled = api_client.get(url, {"q": q, **paging})
-            through_filterset = api_client.get(url, {"q": q, "genre": "", **paging})
-            assert compiled.status_code == through_filterset.status_code, (q, paging)
-            if compiled.status_code == 200:
-                ours, theirs = compiled.json(), through_filterset.json()
-                assert (ours["count"], ours["results"]) == (theirs["count"], theirs["results"]), (q, paging)
-            else:  # a page past the end
-                assert compiled.json()["error"] == through_filterset.json()["error"] == "not_found"
+            page, size = paging.get("page", 1), paging.get("page_size", 20)
+            for extra in ({}, {"genre": ""}):
+                response = api_client.get(url, {"q": q, **paging, **extra})
+                try:
+                    expected = orm_search_page(q.strip(), viewset=viewset, page=page, page_size=size)
+                except EmptyPage:
+                    assert response.status_code == 404 and response.json()["error"] == "not_found", (q, paging)
+                    continue
+                body = response.json()
+                assert (body["count"], body["results"]) == expected, (q, paging, extra)
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "2.0", "x", "2", str(10**30), str(2**61)])
+def test_pages_that_are_not_pages_answer_as_django_pages_them(api_client, page):
+    MovieFactory(title="Jollof Wars")
+    response = api_client.get(URL, {"q": "jollof", "page": page})
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
 
 
 def test_snippets_are_computed_for_the_page_rows_only(api_client):
@@ -163,6 +190,32 @@ def test_snippets_are_computed_for_the_page_rows_only(api_client):
             nodes[-1][1] = "ts_headline" in line
     below = [headline for _node, headline in nodes[[name for name, _ in nodes].index("Sort") :]]
     assert nodes[0] == ["Limit", True] and not any(below), nodes
+
+
+def plan_nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", ()):
+        yield from plan_nodes(child)
+
+
+def test_the_one_statement_search_finds_the_matches_once_and_heads_the_page_rows_only():
+    """`compile_counted_page` as the API runs it (EXPLAIN ANALYZE): the titles are matched by
+    one scan, and the headline made for the page's rows only."""
+    for index in range(30):
+        MovieFactory(title=f"Ghetto Bred {index}", plot_summary="A ghetto boy rises.")
+    together = _compiled_search(MovieViewSet).together.query
+    with connection.cursor() as cursor:
+        explain = f"EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) {together.sql}"
+        cursor.execute(explain, together.bind({"q": "ghetto", "limit": 5, "offset": 0}))
+        nodes = list(plan_nodes(cursor.fetchone()[0][0]["Plan"]))
+    matching = [
+        node["Actual Rows"]
+        for node in nodes
+        if node.get("Relation Name") == "movies" and "@@" in node.get("Filter", "") + node.get("Recheck Cond", "")
+    ]
+    assert matching == [30], matching
+    headed = [node["Actual Rows"] for node in nodes if any("ts_headline" in out for out in node.get("Output", ()))]
+    assert headed and max(headed) <= 5, headed
 
 
 def test_search_uses_the_gin_index():

@@ -6,7 +6,8 @@ ORM against 0.5 ms compiled; the authenticated user, 1.2 ms against 0.3 ms). `co
 builds the queryset once with stand-in values for its parameters (UUIDs, or text with `texts=`)
 and keeps its SQL; each call swaps in the real values. Only parameters given as stand-ins change
 between calls. `CompiledPages` serves a compiled list query to Django's paginator: a COUNT and one
-page (LIMIT/OFFSET), like a queryset.
+page (LIMIT/OFFSET), like a queryset; with a `CountedPage` (`compile_counted_page`) and
+`OneStatementPaginator`, the page and the count in one statement that finds the rows once.
 
 This is the one place that reads Django's `Query` internals (the output names of a `values()`
 query); `lemonnpie/tests/test_compiled.py` checks the answers against the ORM's own.
@@ -15,7 +16,9 @@ query); `lemonnpie/tests/test_compiled.py` checks the answers against the ORM's 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
@@ -60,25 +63,120 @@ class CompiledQuery:
         return [dict(zip(names, convert(row) if convert else row, strict=True)) for row in rows]
 
 
+@dataclass(frozen=True)
+class CountedPage:
+    """One page of an ordered query and the number of all its rows, in one statement (see
+    `compile_counted_page`)."""
+
+    query: CompiledQuery  # rows (total, *page row); one row (total, NULL, ...) when the page is empty
+    names: tuple[str, ...]  # the page rows' names
+    convert: Callable[[list], list] | None  # the page rows' converters
+
+    def read(self, offset: int, limit: int, using: str = DEFAULT_DB_ALIAS, **values) -> tuple[int, list[dict]]:
+        """(how many rows there are, rows `offset` to `offset + limit`) for these values."""
+        with connections[using].cursor() as cursor:
+            cursor.execute(self.query.sql, self.query.bind({**values, "limit": limit, "offset": offset}))
+            found = cursor.fetchall()
+        names, convert = self.names, self.convert
+        total = found[0][0]
+        if found[0][1] is None:  # the page is empty (its first column, the ordered query's first, is never NULL)
+            return total, []
+        pages = [list(row[1:]) for row in found]
+        return total, [dict(zip(names, convert(row) if convert else row, strict=True)) for row in pages]
+
+
+def compile_counted_page(hits: CompiledQuery, rows: CompiledQuery, *, order: str) -> CountedPage:
+    """`rows`' page and the count of `hits`, in one statement that finds the matching rows once.
+
+    `hits` selects the matching rows narrowly: an `id` column and the columns `order` (SQL over
+    those names) sorts by. PostgreSQL keeps them (`MATERIALIZED`), counts them and picks the
+    page's ids from them (`page_ids`: a top-N sort); `rows`, built with
+    `pk__in=PAGE_IDS`, reads the page's full rows by primary key. Against a COUNT and a page
+    query, the matching rows are fetched once instead of twice (a search for a common word: 9,000
+    rows). Both parts are compiled by the ORM; only their joining is written here."""
+    if hits.names is None or "id" not in hits.names:
+        raise ValueError("hits must be a values() query with an id column.")
+    columns = ", ".join(f'"{name}"' for name in hits.names)
+    # Both parts are the ORM's own compiled statements and `order` is the caller's constant SQL:
+    # every value is a parameter.
+    sql = (
+        f'WITH "hits" ({columns}) AS MATERIALIZED ({hits.sql}), '  # noqa: S608
+        f'"page_ids" AS (SELECT "id" FROM "hits" ORDER BY {order} LIMIT %s OFFSET %s) '
+        f'SELECT "counted"."total", "page".* FROM (SELECT COUNT(*) AS "total" FROM "hits") AS "counted" '
+        f'LEFT JOIN LATERAL ({rows.sql}) AS "page" ON TRUE'
+    )
+    after_hits = len(hits.params)
+    slots = {
+        **hits.slots,
+        after_hits: "limit",
+        after_hits + 1: "offset",
+        **{after_hits + 2 + position: name for position, name in rows.slots.items()},
+    }
+    if rows.names is None:
+        raise ValueError("rows must be a values() query.")
+    query = CompiledQuery(sql=sql, params=(*hits.params, None, None, *rows.params), slots=slots, names=None)
+    return CountedPage(query, rows.names, rows.convert)
+
+
+# The ids of the page `compile_counted_page` picks, for its `rows` query: `pk__in=RawSQL(*PAGE_IDS)`.
+PAGE_IDS = ('SELECT "id" FROM "page_ids"', ())
+
+
+class PagedQueries(Protocol):
+    """The statements `CompiledPages` reads (each may be compiled on first use)."""
+
+    @property
+    def rows(self) -> CompiledQuery: ...  # the ordered rows, read a page (LIMIT/OFFSET) at a time
+    @property
+    def counted(self) -> CompiledQuery: ...  # the same rows, to count
+    @property
+    def together(self) -> CountedPage | None: ...  # a page and the count in one statement
+
+
 @dataclass
 class CompiledPages:
-    """A compiled ordered query with its parameter values, paged the way Django's Paginator pages a
-    queryset: `count()` runs `count` (a query of the same rows, left unordered and unannotated so
-    PostgreSQL counts without ranking), a slice runs one LIMIT/OFFSET read of `rows`."""
+    """Compiled `queries` with their parameter values, paged the way Django's Paginator pages a
+    queryset: `count()` runs `counted` (the same rows, left unordered and unannotated so
+    PostgreSQL counts without ranking), a slice runs one LIMIT/OFFSET read of `rows`. With
+    `together`, `OneStatementPaginator` reads a page and the count in one statement instead."""
 
-    rows: CompiledQuery
-    counted: CompiledQuery
+    queries: PagedQueries
     values: dict = field(default_factory=dict)
     using: str = DEFAULT_DB_ALIAS
 
     def count(self) -> int:
-        return self.counted.count(self.using, **self.values)
+        return self.queries.counted.count(self.using, **self.values)
+
+    def counted_page(self, offset: int, limit: int) -> tuple[int, list[dict]]:
+        together = self.queries.together
+        if together is None:
+            return self.count(), self[offset : offset + limit]
+        return together.read(offset, limit, self.using, **self.values)
 
     def __getitem__(self, window: slice) -> list[dict]:
         if not isinstance(window, slice) or window.step not in (None, 1):
             raise TypeError("CompiledPages is read a page (a slice) at a time.")
         start = window.start or 0
-        return self.rows.page(start, window.stop - start, self.using, **self.values)
+        return self.queries.rows.page(start, window.stop - start, self.using, **self.values)
+
+
+class OneStatementPaginator(Paginator):
+    """Django's paginator for `CompiledPages`: a page asked for by number is read with the count
+    in one statement (`CompiledPages.counted_page`); the same pages and errors as Django's."""
+
+    def page(self, number):
+        try:
+            wanted = int(number) if isinstance(number, int | str) else 0
+        except ValueError:
+            wanted = 0
+        offset = (wanted - 1) * self.per_page
+        if "count" in self.__dict__ or not 0 <= offset < _MAX_OFFSET:
+            return super().page(number)  # Django's own way, and its errors for a page that is not one
+        self.__dict__["count"], rows = self.object_list.counted_page(offset, self.per_page)
+        return self._get_page(rows, self.validate_number(wanted), self)
+
+
+_MAX_OFFSET = 2**62  # beyond it PostgreSQL refuses the OFFSET: such a page is past the end anyway
 
 
 def _values_names(queryset: QuerySet) -> tuple[str, ...] | None:
