@@ -130,15 +130,15 @@ class PagedQueries(Protocol):
     @property
     def counted(self) -> CompiledQuery: ...  # the same rows, to count
     @property
-    def together(self) -> CountedPage | None: ...  # a page and the count in one statement
+    def together(self) -> CountedPage: ...  # a page and the count in one statement
 
 
 @dataclass
 class CompiledPages:
     """Compiled `queries` with their parameter values, paged the way Django's Paginator pages a
     queryset: `count()` runs `counted` (the same rows, left unordered and unannotated so
-    PostgreSQL counts without ranking), a slice runs one LIMIT/OFFSET read of `rows`. With
-    `together`, `OneStatementPaginator` reads a page and the count in one statement instead."""
+    PostgreSQL counts without ranking), a slice runs one LIMIT/OFFSET read of `rows`;
+    `OneStatementPaginator` reads a page and the count in one statement, `together`."""
 
     queries: PagedQueries
     values: dict = field(default_factory=dict)
@@ -148,10 +148,8 @@ class CompiledPages:
         return self.queries.counted.count(self.using, **self.values)
 
     def counted_page(self, offset: int, limit: int) -> tuple[int, list[dict]]:
-        together = self.queries.together
-        if together is None:
-            return self.count(), self[offset : offset + limit]
-        return together.read(offset, limit, self.using, **self.values)
+        """(how many rows there are, rows `offset` to `offset + limit`), in one statement."""
+        return self.queries.together.read(offset, limit, self.using, **self.values)
 
     def __getitem__(self, window: slice) -> list[dict]:
         if not isinstance(window, slice) or window.step not in (None, 1):
