@@ -153,3 +153,56 @@ def test_a_command_lost_after_it_was_sent_is_not_sent_again():
     with pytest.raises(ApplicationError):
         counter.acquire(now=1000.0)
     assert counter.acquire(now=1000.0).current == 2  # the lost one never reached the script
+
+
+@pytest.mark.timeout(60)  # a hang guard: the command must end at its socket timeout
+def test_a_redis_that_stops_answering_ends_the_command_at_its_socket_timeout(settings):
+    """The counters' connection keeps its timeout in the kernel (`ratelimit._kernel_timed`: a
+    blocking socket with SO_RCVTIMEO/SO_SNDTIMEO, no poll() before each call); a Redis that stops
+    answering still fails the command (503 for the auth counters) instead of holding the request,
+    and the next command, once it answers again, goes through on a new connection."""
+    import os
+    import signal
+    import socket
+    import struct
+
+    from django_redis import get_redis_connection
+
+    from lemonnpie import ratelimit
+    from lemonnpie.api.exceptions import ApplicationError
+    from lemonnpie.tests.faultkit import ThrowawayRedis
+
+    server = ThrowawayRedis("stopped")
+    server.start()
+    try:
+        options = {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.25}
+        settings.CACHES = {
+            **settings.CACHES,
+            "security": {**DEAD_SECURITY, "LOCATION": server.url(), "OPTIONS": options},
+        }
+        counter = WindowCounter("stopped-redis-test", limit=10, duration=60)
+        assert counter.acquire(now=1000.0).current == 1
+        sock = ratelimit._connection(get_redis_connection("security"))._sock
+        assert sock.gettimeout() is None  # blocking: the kernel keeps the timeout
+        for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):  # the kernel rounds it up to its clock tick
+            seconds, micros = struct.unpack("ll", sock.getsockopt(socket.SOL_SOCKET, option, 16))
+            assert seconds == 0 and 250_000 <= micros < 300_000
+        os.kill(server.process.pid, signal.SIGSTOP)
+        try:
+            with pytest.raises(ApplicationError) as raised:
+                counter.acquire(now=1000.0)
+            assert raised.value.status == 503
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+        assert counter.acquire(now=1000.0).allowed
+    finally:
+        server.destroy()
+
+
+def test_tls_connections_keep_pythons_timeouts():
+    from redis.connection import Connection, SSLConnection
+
+    from lemonnpie import ratelimit
+
+    assert ratelimit._kernel_timed(SSLConnection) is SSLConnection
+    assert issubclass(ratelimit._kernel_timed(Connection), Connection)
