@@ -68,6 +68,9 @@ def setup(args) -> None:
     for handler in logging.getLogger().handlers:
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(sink)
+    from lemonnpie.settle import settle
+
+    settle()  # as a serving process starts (lemonnpie.wsgi)
 
 
 def hot_movie_id() -> str:

@@ -11,6 +11,8 @@ django_application = get_asgi_application()  # sets Django up before the consume
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from lemonnpie.settle import settle  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter({"http": django_application, "websocket": URLRouter(websocket_urlpatterns)})
+settle()
