@@ -191,7 +191,7 @@ class CompiledSearch:
     @functools.cached_property
     def together(self) -> CountedPage:
         hits = compile_query(self._matching(*(name for name, _ in SEARCH_ORDER)), texts=("q",))
-        page = compile_query(_search_page_rows, texts=("q",))
+        page = _compiled_page_rows()
         order = ", ".join(f'"{name}"{" DESC NULLS LAST" if descending else ""}' for name, descending in SEARCH_ORDER)
         return compile_counted_page(hits, page, order=order)
 
@@ -200,12 +200,17 @@ class CompiledSearch:
         return lambda *, q: movie_search(queryset=self.matches(), q=q).order_by().values(*columns)
 
 
-def _search_page_rows(*, q: str) -> QuerySet:
-    """The rows of the page `compile_counted_page` picks, as `movie_search` makes them."""
-    query = search_query(q)
-    page = Movie.objects.filter(pk__in=RawSQL(*PAGE_IDS))  # noqa: S611 (a constant, no values)
-    page = page.annotate(**_search_annotations(query)).order_by(*_search_ordering())
-    return movie_summary_rows(page, MovieSearchResult)
+@functools.cache
+def _compiled_page_rows() -> CompiledQuery:
+    """The rows of the page `compile_counted_page` picks, as `movie_search` makes them (whatever
+    the titles searched: compiled once)."""
+
+    def page_rows(*, q: str) -> QuerySet:
+        page = Movie.objects.filter(pk__in=RawSQL(*PAGE_IDS))  # noqa: S611 (a constant, no values)
+        page = page.annotate(**_search_annotations(search_query(q))).order_by(*_search_ordering())
+        return movie_summary_rows(page, MovieSearchResult)
+
+    return compile_query(page_rows, texts=("q",))
 
 
 def search_pages(compiled: CompiledSearch, *, q: str) -> CompiledPages:

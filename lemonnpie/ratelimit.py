@@ -25,6 +25,7 @@ import os
 import re
 import socket
 import struct
+import sys
 import threading
 import time
 from typing import NamedTuple
@@ -191,10 +192,10 @@ def _kernel_timed(connection_class: type) -> type:
     every send and every receive: two system calls more per round trip, and this one runs on every
     request (measured here: 72 → 58 µs a round trip). A timeout still ends the command with an
     error of the connection (redis-py's `ConnectionError` rather than `TimeoutError`); the
-    connection is then dropped as after any failure. TLS connections are left as they are."""
-    if not issubclass(connection_class, Connection | UnixDomainSocketConnection) or issubclass(
-        connection_class, SSLConnection
-    ):
+    connection is then dropped as after any failure. TLS connections, and other systems than
+    Linux (whose `timeval` this packs), are left as they are."""
+    plain = issubclass(connection_class, Connection | UnixDomainSocketConnection)
+    if sys.platform != "linux" or not plain or issubclass(connection_class, SSLConnection):
         return connection_class
 
     class KernelTimed(connection_class):  # type: ignore[valid-type,misc]

@@ -96,6 +96,8 @@ def compile_counted_page(hits: CompiledQuery, rows: CompiledQuery, *, order: str
     rows). Both parts are compiled by the ORM; only their joining is written here."""
     if hits.names is None or "id" not in hits.names:
         raise ValueError("hits must be a values() query with an id column.")
+    if rows.names is None:
+        raise ValueError("rows must be a values() query.")
     columns = ", ".join(f'"{name}"' for name in hits.names)
     # Both parts are the ORM's own compiled statements and `order` is the caller's constant SQL:
     # every value is a parameter.
@@ -112,8 +114,6 @@ def compile_counted_page(hits: CompiledQuery, rows: CompiledQuery, *, order: str
         after_hits + 1: "offset",
         **{after_hits + 2 + position: name for position, name in rows.slots.items()},
     }
-    if rows.names is None:
-        raise ValueError("rows must be a values() query.")
     query = CompiledQuery(sql=sql, params=(*hits.params, None, None, *rows.params), slots=slots, names=None)
     return CountedPage(query, rows.names, rows.convert)
 
