@@ -14,7 +14,7 @@ import time
 
 from django.core.cache import cache
 
-from lemonnpie.api.http_cache import known_missing
+from lemonnpie.api.http_cache import known_version
 from lemonnpie.cache import VersionedKey
 
 DETAIL_TTL = 60 * 60
@@ -59,7 +59,8 @@ def catalog_key(name: str) -> VersionedKey:
 def current_key(key: VersionedKey) -> str:
     """`key` under the current catalogue version (the one read a moment ago with the key, when
     `lemonnpie.api.fastpath` found the answer missing)."""
-    return known_missing(key) or key.at(catalog_version())
+    version = known_version(key.version_key)
+    return key.at(catalog_version() if version is None else version)
 
 
 def versioned_key(name: str) -> str:

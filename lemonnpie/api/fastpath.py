@@ -54,6 +54,8 @@ from django_prometheus.cache.metrics import django_cache_get_total, django_cache
 
 from lemonnpie import ratelimit
 from lemonnpie.api.http_cache import (
+    NO_MISS,
+    Miss,
     StoredAnswer,
     accepts_gzip,
     conditional,
@@ -242,7 +244,7 @@ class StoredReadMiddleware:
         counted_by, missed = request.META.get(TRIED, (None, None))
         if counted_by is not None:
             request.counted_by = counted_by  # DRF's throttle reuses the decision
-        token = known_misses.set(frozenset((missed,)) if missed else frozenset())
+        token = known_misses.set(missed or NO_MISS)
         try:
             return self.get_response(request)
         finally:
@@ -307,9 +309,9 @@ class StoredReadMiddleware:
         elif self.cors.is_enabled(request):
             response["Vary"] = _vary_with_origin(response.get("Vary"))
 
-    def lookup(self, request, read: StoredRead) -> tuple[StoredAnswer | None, str | None]:
+    def lookup(self, request, read: StoredRead) -> tuple[StoredAnswer | None, Miss | None]:
         """Count the request; when it is allowed, the stored answer (or None) and the key found
-        missing (for `known_misses`)."""
+        missing with the version it was read under (for `known_misses`)."""
         throttle = RequestRateThrottle()
         if read.answer is not None or read.key is None:
             allowed = throttle.allow_request(request, None)
@@ -325,7 +327,8 @@ class StoredReadMiddleware:
         decision = throttle.decision
         if spec and decision is not None and decision.read is not None:
             value, version = decision.read
-            key = read.key if isinstance(read.key, str) else _versioned(read.key, version)
+            version = _usable_version(version)
+            key = read.key if isinstance(read.key, str) else (None if version is None else read.key.at(version))
             if isinstance(read.key, VersionedKey):
                 self.cache_gets.count(version is not None)
             if key is None:
@@ -333,13 +336,16 @@ class StoredReadMiddleware:
             self.cache_gets.count(value is not None)
             answer = counted(None if value is None else cache.client.decode(value), area=read.area, count_miss=False)
         else:  # counters elsewhere (or unreachable): read on its own
-            key = _current(cache, read.key)
+            key, version = _current(cache, read.key)
             answer = None if key is None else stored(key, area=read.area, count_miss=False)
         if answer is None and key is not None and read.fill is not None and not replica_aliases():
-            answer = _filled(read.fill, key)
+            answer = _filled(read.fill, Miss(frozenset((key,))))
         if answer is not None and read.accept is not None and not read.accept(answer):
             return None, None
-        return answer, (key if answer is None else None)
+        if answer is not None or key is None:
+            return answer, None
+        versions = {read.key.version_key: version} if isinstance(read.key, VersionedKey) else {}
+        return None, Miss(frozenset((key,)), versions)
 
 
 def _copied(template: HttpResponse, body: bytes) -> HttpResponse:
@@ -363,9 +369,9 @@ def _wsgi_headers(response: HttpResponse) -> list[tuple[str, str]]:
     return headers
 
 
-def _filled(fill: Callable[[], StoredAnswer | None], missed: str) -> StoredAnswer | None:
+def _filled(fill: Callable[[], StoredAnswer | None], missed: Miss) -> StoredAnswer | None:
     """`fill()`, knowing `missed` is not in the cache (it is not read again)."""
-    token = known_misses.set(frozenset((missed,)))
+    token = known_misses.set(missed)
     try:
         return fill()
     finally:
@@ -383,18 +389,19 @@ def _script_read(cache, key: str | VersionedKey) -> tuple[str, ...] | None:
     return (cache.make_key(key.version_key), head, tail[0]) if len(tail) == 1 else None
 
 
-def _versioned(key: VersionedKey, version: bytes | None) -> str | None:
-    """`key` under the version the script read (None when it had none it could use)."""
+def _usable_version(version: bytes | None) -> str | None:
+    """The version the script read, when it is one a key can be made under."""
     version_text = version.decode() if version is not None else ""
-    return key.at(version_text) if version_text.isdigit() else None
+    return version_text if version_text.isdigit() else None
 
 
-def _current(cache, key: str | VersionedKey) -> str | None:
-    """`key` under its current version (None while it has none: nothing was stored under one)."""
+def _current(cache, key: str | VersionedKey) -> tuple[str | None, object]:
+    """`key` under its current version, and that version (None while it has none: nothing was
+    stored under one)."""
     if isinstance(key, str):
-        return key
+        return key, None
     version = cache.get(key.version_key)
-    return None if version is None else key.at(version)
+    return (None if version is None else key.at(version)), version
 
 
 @functools.lru_cache(maxsize=64)

@@ -28,8 +28,6 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
-from lemonnpie.cache import VersionedKey
-
 GZIP_MIN_BYTES = 1024
 GZIP_LEVEL = 6
 PUBLIC = "public, no-cache"
@@ -82,19 +80,22 @@ def accepts_gzip(header: str) -> bool:
     return False
 
 
-# Keys the fast path (`lemonnpie.api.fastpath`) found missing while answering this request: the
-# view that goes on to render the answer does not read them again.
-known_misses: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("known_misses", default=frozenset())
+class Miss(NamedTuple):
+    """What the fast path (`lemonnpie.api.fastpath`) learnt while answering this request and
+    handed on to the view that goes on to render the answer: the keys it found missing (not read
+    again) and the versions it read them under, by version key (not read again either)."""
+
+    keys: frozenset[str]
+    versions: dict = {}  # never changed: a new Miss per request
 
 
-def known_missing(key: VersionedKey) -> str | None:
-    """`key` at the version the fast path read it under, when it found it missing for this
-    request (the view then neither reads the version again nor the key)."""
-    for missed in known_misses.get():
-        head, tail = missed[: len(key.head)], missed[len(key.head) :]
-        if head == key.head and tail.endswith(key.tail) and tail.removesuffix(key.tail).isdigit():
-            return missed
-    return None
+NO_MISS = Miss(frozenset())
+known_misses: contextvars.ContextVar[Miss] = contextvars.ContextVar("known_misses", default=NO_MISS)
+
+
+def known_version(version_key: str):
+    """The version kept under `version_key` as the fast path read it for this request, or None."""
+    return known_misses.get().versions.get(version_key)
 
 
 def stored(key: str, *, area: str, count_miss: bool = True) -> StoredAnswer | None:
@@ -102,7 +103,7 @@ def stored(key: str, *, area: str, count_miss: bool = True) -> StoredAnswer | No
     miss is left for the view that goes on to render it, e.g. after `lemonnpie.api.fastpath`)."""
     from django.core.cache import cache
 
-    return counted(None if key in known_misses.get() else cache.get(key), area=area, count_miss=count_miss)
+    return counted(None if key in known_misses.get().keys else cache.get(key), area=area, count_miss=count_miss)
 
 
 def counted(value, *, area: str, count_miss: bool = True) -> StoredAnswer | None:
